@@ -1,0 +1,60 @@
+"""The wire contract (DESIGN.md): one validated model per message, strict decoding, JSON Schema files."""
+
+from sharpeyes.contract.alert import (
+    ALERT_SCHEMA,
+    AgentInfo,
+    Alert,
+    AlertKind,
+    ClutterAttributes,
+    Evidence,
+    GenericAttributes,
+    ModelInfo,
+    Severity,
+    ThrowAttributes,
+    decode_alert,
+)
+from sharpeyes.contract.case import (
+    CaseEvent,
+    CaseEventType,
+    CaseSnapshot,
+    CaseStatus,
+    CaseUpdate,
+    EscalationLevel,
+    EvidenceRef,
+    GridPath,
+    StatusChange,
+    decode_case_event,
+    decode_case_update,
+)
+from sharpeyes.contract.deadletter import DeadLetter, decode_dead_letter
+from sharpeyes.contract.iot import IotEvent, Measurement, decode_iot_event
+
+__all__ = [
+    "ALERT_SCHEMA",
+    "AgentInfo",
+    "Alert",
+    "AlertKind",
+    "CaseEvent",
+    "CaseEventType",
+    "CaseSnapshot",
+    "CaseStatus",
+    "CaseUpdate",
+    "ClutterAttributes",
+    "DeadLetter",
+    "EscalationLevel",
+    "Evidence",
+    "EvidenceRef",
+    "GenericAttributes",
+    "GridPath",
+    "IotEvent",
+    "Measurement",
+    "ModelInfo",
+    "Severity",
+    "StatusChange",
+    "ThrowAttributes",
+    "decode_alert",
+    "decode_case_event",
+    "decode_case_update",
+    "decode_dead_letter",
+    "decode_iot_event",
+]
