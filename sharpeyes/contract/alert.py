@@ -17,6 +17,7 @@ from sharpeyes.contract.base import (
     parse_json_object,
     validate_model,
 )
+from sharpeyes.errors import ContractError
 
 ALERT_SCHEMA = "sharpeyes.alert/1"
 
@@ -140,7 +141,7 @@ class Alert(WireModel):
         if isinstance(data, dict) and "attributes" in data and not isinstance(data["attributes"], StrictPart):
             attrs = data["attributes"]
             if not isinstance(attrs, dict):
-                raise ValueError("attributes must be an object")
+                raise ContractError("attributes", "must be a JSON object")
             try:
                 kind = AlertKind(str(data.get("kind")))
             except ValueError:
@@ -154,7 +155,7 @@ class Alert(WireModel):
             except ValueError:
                 return data
             if kind in _ATTRIBUTES_BY_KIND:
-                raise ValueError(f"attributes are required for kind {kind.value}")
+                raise ContractError("attributes", f"required for kind {kind.value}")
         return data
 
     def to_bytes(self) -> bytes:
