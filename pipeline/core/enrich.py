@@ -1,0 +1,43 @@
+"""Attach an alert to the grid: source id → building → grid → community → street."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.core.keys import case_key, routing_key
+from sharpeyes.contract import Alert
+from sharpeyes.contract.case import GridPath
+from sharpeyes.errors import SharpEyesError
+from sharpeyes.registry import GridIndex
+
+
+class UnknownSource(SharpEyesError):
+    """The alert's source id is in no camera or device list of the registry: dead letter."""
+
+    reason = "unknown source"
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedAlert:
+    alert: Alert
+    path: GridPath
+    floor: int | None
+    case_key: str
+    routing_key: str
+
+
+def enrich(alert: Alert, index: GridIndex) -> EnrichedAlert:
+    placement = index.place_source(alert.source_id)
+    if placement is None:
+        raise UnknownSource(f"source {alert.source_id} is not in the site registry")
+    floor = placement.floor
+    origin = getattr(alert.attributes, "origin_floor", None)
+    if isinstance(origin, int):
+        floor = origin  # a throw's case is about the floor it came from, not the camera's
+    return EnrichedAlert(
+        alert=alert,
+        path=placement.path,
+        floor=floor,
+        case_key=case_key(placement.path, alert.kind),
+        routing_key=routing_key(placement.path),
+    )
