@@ -46,6 +46,11 @@ class LazyGroup(click.Group):
         return command
 
 
+register_lazy(
+    "pipeline", "pipeline.cli:pipeline", "Stream processors (Faust workers) against Kafka", "pipeline"
+)
+
+
 @click.group(cls=LazyGroup)
 @click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING, ERROR")
 @click.option("--log-json/--no-log-json", default=False, help="one JSON object per log line")

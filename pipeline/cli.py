@@ -1,0 +1,87 @@
+"""``sharpeyes pipeline …``: run a Faust worker, create or check the topics."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from sharpeyes.errors import ConfigError, SharpEyesError
+from sharpeyes.logs import fields
+
+log = logging.getLogger("sharpeyes.pipeline")
+
+
+@click.group()
+def pipeline() -> None:
+    """Stream processors on faust-streaming against Kafka."""
+
+
+def _load(config_path: Path):  # type: ignore[no-untyped-def]
+    from pipeline.config import load_pipeline_config
+    from sharpeyes.registry import load_registry
+
+    try:
+        config = load_pipeline_config(config_path)
+        registry = load_registry(config.registry)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    return config, registry
+
+
+@pipeline.command("topics")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+def topics_cmd(config_path: Path) -> None:
+    """Create missing topics with the configured partitions; check the inputs are co-partitioned."""
+    from pipeline.topics import Topics, ensure_topics
+
+    config, _ = _load(config_path)
+    try:
+        created = ensure_topics(
+            config.kafka.bootstrap,
+            Topics(config.kafka.topic_prefix),
+            config.kafka.partitions,
+            config.kafka.replication_factor,
+        )
+    except SharpEyesError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"topics ok ({len(created)} created)")
+
+
+@pipeline.command("run")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--port", type=int, default=None, help="override web.port (several workers on one host)")
+def run_cmd(config_path: Path, port: int | None) -> None:
+    """Start one Faust worker (run N of them with the same app_id to spread the partitions)."""
+    import faust
+
+    from pipeline.faust_app import build_app
+    from pipeline.topics import Topics, ensure_topics
+
+    config, registry = _load(config_path)
+    if port is not None:
+        config = config.model_copy(update={"web": config.web.model_copy(update={"port": port})})
+    try:
+        ensure_topics(
+            config.kafka.bootstrap,
+            Topics(config.kafka.topic_prefix),
+            config.kafka.partitions,
+            config.kafka.replication_factor,
+        )
+    except SharpEyesError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - broker unreachable: say so in one line, not a traceback
+        raise click.ClickException(f"cannot reach Kafka at {config.kafka.bootstrap}: {exc}") from None
+    app = build_app(config, registry)
+    log.info(
+        "pipeline worker starting",
+        extra=fields(
+            app_id=config.app_id,
+            bootstrap=config.kafka.bootstrap,
+            prefix=config.kafka.topic_prefix,
+            port=config.web.port,
+        ),
+    )
+    worker = faust.Worker(app, loglevel="INFO", quiet=True)
+    worker.execute_from_commandline()
