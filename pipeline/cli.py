@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from pipeline.config import PipelineConfig, load_pipeline_config
 from sharpeyes.errors import ConfigError, SharpEyesError
 from sharpeyes.logs import fields
+from sharpeyes.registry import SiteRegistry, load_registry
 
 log = logging.getLogger("sharpeyes.pipeline")
 
@@ -18,10 +20,7 @@ def pipeline() -> None:
     """Stream processors on faust-streaming against Kafka."""
 
 
-def _load(config_path: Path):  # type: ignore[no-untyped-def]
-    from pipeline.config import load_pipeline_config
-    from sharpeyes.registry import load_registry
-
+def _load(config_path: Path) -> tuple[PipelineConfig, SiteRegistry]:
     try:
         config = load_pipeline_config(config_path)
         registry = load_registry(config.registry)

@@ -102,8 +102,10 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
     t_dead = raw_topic(topics.deadletter)
 
     ttl = config.dedupe_ttl_s
-    json_schema = faust.Schema(key_type=str, value_type=int, key_serializer="json", value_serializer="json")
-    bytes_schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
+    json_schema: Any = faust.Schema(key_serializer="json", value_serializer="json")
+    bytes_schema: Any = faust.Schema(
+        key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw"
+    )
     seen = (
         app.Table(f"{config.app_id}-seen-alerts", default=int, partitions=n, schema=json_schema)
         .tumbling(timedelta(seconds=ttl), expires=timedelta(seconds=2 * ttl))
