@@ -10,9 +10,10 @@ Agents keep concurrency 1: faust can commit past an in-flight message at higher 
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,11 +27,20 @@ from pipeline.core.enrich import UnknownSource, enrich
 from pipeline.core.iot_rules import DeviceState, evaluate
 from pipeline.core.keys import SEP, routing_key_of_case_id
 from pipeline.core.lifecycle import InvalidTransition
+from pipeline.core.replay import ReplayLedger
 from pipeline.core.state import KeyState
 from pipeline.metrics import PipelineMetrics
 from pipeline.topics import Topics
 from sharpeyes.clock import Clock, SystemClock
-from sharpeyes.contract import CaseEventType, DeadLetter, decode_alert, decode_case_update, decode_iot_event
+from sharpeyes.contract import (
+    Alert,
+    CaseEventType,
+    DeadLetter,
+    decode_alert,
+    decode_case_event,
+    decode_case_update,
+    decode_iot_event,
+)
 from sharpeyes.contract.deadletter import b64
 from sharpeyes.errors import ContractError
 from sharpeyes.logs import fields
@@ -38,19 +48,26 @@ from sharpeyes.registry import SiteRegistry
 
 log = logging.getLogger(__name__)
 
+# outputs kept for replay this long: offsets are committed every second, older ones cannot come back
+REPLAY_HORIZON_S = 60.0
+
 
 class TableCaseStore:
-    """``CaseStore`` over a Faust table of JSON bytes (only touched inside the ``decide`` stream)."""
+    """``CaseStore`` over a Faust table of JSON documents (only touched inside the ``decide`` stream).
+
+    Values are JSON-native dicts in both directions: live writes and changelog recovery then decode the
+    same way (a regression: bytes written live came back as dicts after recovery and crashed the agent).
+    """
 
     def __init__(self, table: Any) -> None:
         self.table = table
 
     def get(self, key: str) -> KeyState | None:
-        raw = self.table.get(key)
-        return None if raw is None else KeyState.from_bytes(raw)
+        doc = self.table.get(key)
+        return None if doc is None else KeyState.model_validate(doc)
 
     def put(self, key: str, state: KeyState) -> None:
-        self.table[key] = state.to_bytes()
+        self.table[key] = state.model_dump(mode="json", exclude_none=True)
 
     def delete(self, key: str) -> None:
         self.table.pop(key, None)
@@ -103,16 +120,13 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
 
     ttl = config.dedupe_ttl_s
     json_schema: Any = faust.Schema(key_serializer="json", value_serializer="json")
-    bytes_schema: Any = faust.Schema(
-        key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw"
-    )
     seen = (
-        app.Table(f"{config.app_id}-seen-alerts", default=int, partitions=n, schema=json_schema)
+        app.Table("seen-alerts", default=int, partitions=n, schema=json_schema)
         .tumbling(timedelta(seconds=ttl), expires=timedelta(seconds=2 * ttl))
         .relative_to_stream()
     )
-    devices = app.Table(f"{config.app_id}-iot-devices", default=None, partitions=n, schema=bytes_schema)
-    cases = app.Table(f"{config.app_id}-case-keys", default=None, partitions=n, schema=bytes_schema)
+    devices = app.Table("iot-devices", default=None, partitions=n, schema=json_schema)
+    cases = app.Table("case-keys", default=None, partitions=n, schema=json_schema)
     store = TableCaseStore(cases)
 
     async def dead_letter(reason: str, detail: str, message: Any, raw: bytes | None = None) -> None:
@@ -142,20 +156,69 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
     async def forward(cmd: Command) -> None:
         await t_commands.send(key=cmd.routing_key.encode(), value=cmd.to_bytes())
 
-    @app.agent(t_raw, concurrency=1)
-    async def intake(stream: Any) -> AsyncIterator[None]:
-        async for event in stream.events():
-            msg = event.message
-            try:
-                alert = decode_alert(event.value)
-            except ContractError as exc:
-                await dead_letter("invalid", str(exc), msg)
-                continue
-            window = seen[alert.alert_id]
-            if window.current() or window.delta(ttl):
-                metrics.duplicates.inc()
-                continue
-            seen[alert.alert_id] += 1
+    async def guarded(handler: Callable[[Any], Awaitable[None]], event: Any) -> None:
+        """One message that breaks a stage goes to the dead letter; the stage goes on."""
+        try:
+            await handler(event)
+        except Exception as exc:
+            log.exception(
+                "stage failed on a message",
+                extra=fields(topic=event.message.topic, offset=event.message.offset),
+            )
+            await dead_letter("internal error", f"{type(exc).__name__}: {exc}", event.message)
+
+    async def handle_alert(event: Any) -> None:
+        msg = event.message
+        try:
+            alert = decode_alert(event.value)
+        except ContractError as exc:
+            await dead_letter("invalid", str(exc), msg)
+            return
+        # seen holds where the alert was first seen: the same message redelivered after a crash is a
+        # replay and goes on (stage 2 absorbs it); the same alert_id at another offset is a duplicate
+        here = _position(msg)
+        window = seen[alert.alert_id]
+        first = window.current() or window.delta(ttl)
+        if first and first != here:
+            metrics.duplicates.inc()
+            return
+        if not first:
+            seen[alert.alert_id] = here
+        try:
+            ea = enrich(alert, index)
+        except UnknownSource as exc:
+            await dead_letter("unknown source", str(exc), msg)
+            return
+        metrics.alerts_in.labels(kind=alert.kind.value).inc()
+        await forward(Command.for_alert(ea))
+
+    async def handle_iot(event: Any) -> None:
+        msg = event.message
+        try:
+            reading = decode_iot_event(event.value)
+        except ContractError as exc:
+            await dead_letter("invalid", str(exc), msg)
+            return
+        located = reading.lat is not None and index.locate(reading.lon or 0.0, reading.lat) is not None
+        if index.place_source(reading.device_id) is None and not located:
+            await dead_letter(
+                "unknown source", f"device {reading.device_id} is not in the site registry", msg
+            )
+            return
+        metrics.iot_events_in.labels(measurement=reading.measurement.value).inc()
+        doc = devices.get(reading.device_id)
+        state = DeviceState() if doc is None else DeviceState.model_validate(doc)
+        offset = msg.offset
+        if offset <= state.last_offset:  # a replay after a crash: re-send what this reading raised
+            alerts = [Alert.model_validate(a) for a in state.emitted.get(str(offset), [])]
+        else:
+            alerts = evaluate(config.iot, state, reading)
+            state.last_offset = offset
+            if alerts:
+                state.emitted[str(offset)] = [a.model_dump(mode="json", by_alias=True) for a in alerts]
+                state.emitted = dict(list(state.emitted.items())[-8:])
+            devices[reading.device_id] = state.model_dump(mode="json")
+        for alert in alerts:
             try:
                 ea = enrich(alert, index)
             except UnknownSource as exc:
@@ -163,93 +226,85 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
                 continue
             metrics.alerts_in.labels(kind=alert.kind.value).inc()
             await forward(Command.for_alert(ea))
-            yield None
+
+    async def handle_update(event: Any) -> None:
+        msg = event.message
+        try:
+            update = decode_case_update(event.value)
+        except ContractError as exc:
+            await dead_letter("invalid", str(exc), msg)
+            return
+        routing = routing_key_of_case_id(update.case_id)
+        if routing is None:
+            await dead_letter("unknown case", f"case {update.case_id} is not a case id of this pipeline", msg)
+            return
+        origin = Origin(
+            topic=msg.topic, partition=msg.partition, offset=msg.offset, original_b64=b64(event.value)
+        )
+        await forward(Command(type=CommandType.UPDATE, routing_key=routing, update=update, origin=origin))
+
+    async def handle_command(event: Any) -> None:
+        cmd = Command.from_bytes(event.value)
+        offset = event.message.offset
+        ledger_key = f"{cmd.routing_key}{SEP}#ledger"
+        doc = cases.get(ledger_key)
+        ledger = ReplayLedger() if doc is None else ReplayLedger.model_validate(doc)
+        if ledger.is_replay(offset):
+            for raw_event in cases.get(f"{cmd.routing_key}{SEP}#out{SEP}{offset}") or []:
+                await t_cases.send(
+                    key=decode_case_event(raw_event).case_id.encode(), value=raw_event.encode()
+                )
+            return
+        try:
+            if cmd.type is CommandType.ALERT:
+                ea = cmd.enriched()
+                out = desk.on_alert(store, ea, ea.alert.ts)
+                metrics.decision_latency.observe(max(0.0, time.time() - ea.alert.ts.timestamp()))
+            elif cmd.type is CommandType.UPDATE:
+                assert cmd.update is not None  # noqa: S101 - CommandType.UPDATE carries one
+                out = desk.on_update(store, cmd.update, clock.now())
+            else:
+                assert cmd.tick_at is not None  # noqa: S101 - CommandType.TICK carries one
+                out = desk.on_tick(store, cmd.tick_keys, cmd.tick_at)
+        except (UnknownCase, InvalidTransition) as exc:
+            reason = "unknown case" if isinstance(exc, UnknownCase) else "invalid transition"
+            origin = cmd.origin
+            raw = base64.b64decode(origin.original_b64) if origin and origin.original_b64 else None
+            await dead_letter(reason, str(exc), _OriginMessage(origin, event.message), raw)
+            out = []
+        # after the case states, in the same changelog partition: what this command produced
+        if out:
+            cases[f"{cmd.routing_key}{SEP}#out{SEP}{offset}"] = [e.to_bytes().decode() for e in out]
+        for old in ledger.record(offset, time.time(), bool(out), horizon_s=REPLAY_HORIZON_S):
+            cases.pop(f"{cmd.routing_key}{SEP}#out{SEP}{old}", None)
+        cases[ledger_key] = ledger.model_dump(mode="json")
+        for case_event in out:
+            metrics.case_events.labels(type=case_event.type.value).inc()
+            if case_event.type is CaseEventType.OPENED:
+                metrics.cases_opened.labels(kind=case_event.case.kind.value).inc()
+            elif case_event.type is CaseEventType.ESCALATED and case_event.case.escalation_level:
+                metrics.escalations.labels(level=case_event.case.escalation_level.value).inc()
+            await t_cases.send(key=case_event.case_id.encode(), value=case_event.to_bytes())
+
+    @app.agent(t_raw, concurrency=1)
+    async def intake(stream: Any) -> None:
+        async for event in stream.events():
+            await guarded(handle_alert, event)
 
     @app.agent(t_iot, concurrency=1)
-    async def iot_intake(stream: Any) -> AsyncIterator[None]:
+    async def iot_intake(stream: Any) -> None:
         async for event in stream.events():
-            msg = event.message
-            try:
-                reading = decode_iot_event(event.value)
-            except ContractError as exc:
-                await dead_letter("invalid", str(exc), msg)
-                continue
-            if index.place_source(reading.device_id) is None and (
-                reading.lat is None or index.locate(reading.lon or 0, reading.lat) is None
-            ):
-                await dead_letter(
-                    "unknown source", f"device {reading.device_id} is not in the site registry", msg
-                )
-                continue
-            metrics.iot_events_in.labels(measurement=reading.measurement.value).inc()
-            raw_state = devices.get(reading.device_id)
-            state = DeviceState() if raw_state is None else DeviceState.model_validate_json(raw_state)
-            alerts = evaluate(config.iot, state, reading)
-            devices[reading.device_id] = state.model_dump_json().encode()
-            for alert in alerts:
-                try:
-                    ea = enrich(alert, index)
-                except UnknownSource as exc:
-                    await dead_letter("unknown source", str(exc), msg)
-                    continue
-                metrics.alerts_in.labels(kind=alert.kind.value).inc()
-                await forward(Command.for_alert(ea))
-            yield None
+            await guarded(handle_iot, event)
 
     @app.agent(t_updates, concurrency=1)
-    async def updates_intake(stream: Any) -> AsyncIterator[None]:
+    async def updates_intake(stream: Any) -> None:
         async for event in stream.events():
-            msg = event.message
-            try:
-                update = decode_case_update(event.value)
-            except ContractError as exc:
-                await dead_letter("invalid", str(exc), msg)
-                continue
-            routing = routing_key_of_case_id(update.case_id)
-            if routing is None:
-                await dead_letter(
-                    "unknown case", f"case {update.case_id} is not a case id of this pipeline", msg
-                )
-                continue
-            origin = Origin(
-                topic=msg.topic, partition=msg.partition, offset=msg.offset, original_b64=b64(event.value)
-            )
-            await forward(Command(type=CommandType.UPDATE, routing_key=routing, update=update, origin=origin))
-            yield None
+            await guarded(handle_update, event)
 
     @app.agent(t_commands, concurrency=1)
-    async def decide(stream: Any) -> AsyncIterator[None]:
+    async def decide(stream: Any) -> None:
         async for event in stream.events():
-            cmd = Command.from_bytes(event.value)
-            try:
-                if cmd.type is CommandType.ALERT:
-                    ea = cmd.enriched()
-                    out = desk.on_alert(store, ea, ea.alert.ts)
-                    metrics.decision_latency.observe(max(0.0, time.time() - ea.alert.ts.timestamp()))
-                elif cmd.type is CommandType.UPDATE:
-                    assert cmd.update is not None  # noqa: S101 - CommandType.UPDATE carries one
-                    out = desk.on_update(store, cmd.update, clock.now())
-                else:
-                    assert cmd.tick_at is not None  # noqa: S101
-                    out = desk.on_tick(store, cmd.tick_keys, cmd.tick_at)
-            except (UnknownCase, InvalidTransition) as exc:
-                reason = "unknown case" if isinstance(exc, UnknownCase) else "invalid transition"
-                origin = cmd.origin
-                raw = None
-                if origin is not None and origin.original_b64:
-                    import base64
-
-                    raw = base64.b64decode(origin.original_b64)
-                await dead_letter(reason, str(exc), _OriginMessage(origin, event.message), raw)
-                continue
-            for case_event in out:
-                metrics.case_events.labels(type=case_event.type.value).inc()
-                if case_event.type is CaseEventType.OPENED:
-                    metrics.cases_opened.labels(kind=case_event.case.kind.value).inc()
-                elif case_event.type is CaseEventType.ESCALATED and case_event.case.escalation_level:
-                    metrics.escalations.labels(level=case_event.case.escalation_level.value).inc()
-                await t_cases.send(key=case_event.case_id.encode(), value=case_event.to_bytes())
-            yield None
+            await guarded(handle_command, event)
 
     @app.timer(interval=config.sla_tick_s)
     async def sla_tick() -> None:
@@ -257,7 +312,9 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
         by_routing: dict[str, list[str]] = {}
         open_count = 0
         for key, raw in list(cases.items()):
-            if raw is not None and b'"open":' in raw:
+            if "#" in key:
+                continue  # replay ledgers, not case keys
+            if raw and raw.get("open"):
                 open_count += 1
             grid, building, _ = key.split(SEP)
             by_routing.setdefault(f"{grid}{SEP}{building}", []).append(key)
@@ -272,10 +329,29 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
 
     @app.page("/healthz")
     async def health_page(web: Any, request: Any) -> Any:
-        return web.json({"ok": True, "app_id": config.app_id, "now": datetime.now(UTC).isoformat()})
+        """Ready = partitions assigned, no rebalance under way, tables recovered: safe to send traffic."""
+        assigned = len(app.consumer.assignment()) if app.consumer else 0
+        recovered = app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
+        ready = assigned > 0 and not app.rebalancing and recovered
+        return web.json(
+            {
+                "ready": ready,
+                "assigned_partitions": assigned,
+                "rebalancing": app.rebalancing,
+                "tables_recovered": recovered,
+                "app_id": config.app_id,
+                "now": datetime.now(UTC).isoformat(),
+            },
+            status=200 if ready else 503,
+        )
 
     app.sharpeyes_metrics = metrics  # type: ignore[attr-defined]
     return app
+
+
+def _position(message: Any) -> int:
+    """A message's place in the topic as one positive int (0 means 'not seen' in a windowed table)."""
+    return int(message.partition) * 2**40 + int(message.offset) + 1
 
 
 class _OriginMessage:

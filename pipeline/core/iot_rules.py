@@ -40,6 +40,9 @@ class DeviceState(BaseModel):
     door_alerted: bool = False
     smoke_alarm: bool = False
     water_high: bool = False
+    # replay safety (see pipeline.core.replay): the last offset applied and the alerts recent ones raised
+    last_offset: int = -1
+    emitted: dict[str, list[dict[str, object]]] = Field(default_factory=dict)
 
 
 def _alert(
