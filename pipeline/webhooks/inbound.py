@@ -75,7 +75,7 @@ class UpdatesHandler:
         self._clock = clock or SystemClock()
         self._metrics = metrics
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
         case_id = request.match_info["case_id"]
         try:
             status, doc = await self._handle(request, case_id)
@@ -147,7 +147,7 @@ def _dumps(doc: Any) -> str:
 
 
 def add_inbound_routes(app: web.Application, handler: UpdatesHandler) -> None:
-    app.router.add_post(ROUTE, handler)
+    app.router.add_post(ROUTE, handler.handle)
 
 
 def create_inbound_app(handler: UpdatesHandler) -> web.Application:
