@@ -46,6 +46,14 @@ class LazyGroup(click.Group):
         return command
 
 
+register_lazy(
+    "webhooks",
+    "pipeline.webhooks.cli:webhooks",
+    "Deliver case events to the case system; re-drive dead letters",
+    "pipeline",
+)
+
+
 @click.group(cls=LazyGroup)
 @click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING, ERROR")
 @click.option("--log-json/--no-log-json", default=False, help="one JSON object per log line")

@@ -134,7 +134,8 @@ class WebhooksConfig(ConfigModel):
     commit_interval_s: float = Field(default=0.5, gt=0, le=60)
     evidence: EvidenceLinksConfig | None = None
     district: str | None = Field(default=None, description="registry directory: addresses and lat/lon")
-    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, description="Prometheus /metrics")
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("endpoints")
     @classmethod

@@ -21,14 +21,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
-from pipeline.webhooks.config import EndpointConfig, KafkaConfig, PayloadFormat
+from pipeline.webhooks.body import render
+from pipeline.webhooks.config import EndpointConfig, KafkaConfig
 from pipeline.webhooks.deadletter import DeadReason, WebhookDeadLetter
 from pipeline.webhooks.delivery import DeliveryResult, EndpointDelivery
 from pipeline.webhooks.errors import PublishError
 from pipeline.webhooks.metrics import WebhookMetrics
 from pipeline.webhooks.offsets import OffsetTracker
-from pipeline.webhooks.open311 import to_open311
-from pipeline.webhooks.payload import PayloadBuilder, dump
+from pipeline.webhooks.payload import PayloadBuilder
 from pipeline.webhooks.publisher import Publisher
 from pipeline.webhooks.routing import routes_for
 from sharpeyes.clock import Clock, SystemClock
@@ -187,10 +187,7 @@ class Dispatcher:
             return
         payload = self._builder.build(event)
         for endpoint in routes:
-            if endpoint.format is PayloadFormat.OPEN311:
-                body = dump(to_open311(payload, endpoint.jurisdiction_id))
-            else:
-                body = payload.to_bytes()
+            body = render(payload, endpoint)
             result = await self._deliveries[endpoint.name].deliver(event.event_id, body)
             if result.delivered:
                 self.stats.delivered += 1
