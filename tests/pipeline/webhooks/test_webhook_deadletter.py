@@ -138,7 +138,7 @@ def test_dead_letters_carry_the_event_and_error_and_redrive_delivers_them(
     result = asyncio.run(asyncio.wait_for(scenario(kafka_bootstrap, topic_prefix, case_event, tmp_path), 100))
     events = result["events"]
     letters: list[WebhookDeadLetter] = result["letters"]
-    by_id = {letter.event_id: letter for letter in letters}
+    by_id = {str(letter.event_id): letter for letter in letters}
     assert sorted(by_id) == sorted(e.event_id for e in events) and len(letters) == len(events)
     for event in events:
         letter = by_id[event.event_id]
