@@ -152,7 +152,13 @@ class Dispatcher:
         self._lanes[lane] = deque([(tp, record)])
         task = asyncio.create_task(self._run_lane(lane))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._lane_done)
+
+    def _lane_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # a bug, not a delivery failure: the lane's offsets stay uncommitted, so nothing is lost
+            log.error("case lane failed", exc_info=task.exception())
 
     async def _run_lane(self, lane: str) -> None:
         queue = self._lanes[lane]

@@ -89,9 +89,7 @@ class UpdatesHandler:
         return web.json_response(doc, status=status, dumps=_dumps)
 
     async def _handle(self, request: web.Request, case_id: str) -> tuple[int, dict[str, Any]]:
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            raise _Refusal(400, "malformed", f"body larger than {MAX_BODY_BYTES} bytes")
+        body = await _read_bounded(request)
         try:
             message = self._verifier.verify(request.headers, body)
         except VerificationError as exc:
@@ -140,6 +138,17 @@ class UpdatesHandler:
             return validate_model(CaseUpdate, data)
         except ContractError as exc:
             raise _Refusal(400, "malformed", exc.problem, field=exc.field) from None
+
+
+async def _read_bounded(request: web.Request) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Refusal(400, "malformed", f"body larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _dumps(doc: Any) -> str:

@@ -98,7 +98,10 @@ class Verifier:
             raise StaleTimestamp("webhook-timestamp must be integer seconds since the epoch")
         timestamp = int(stamp)
         now = self._clock.now()
-        sent = datetime.fromtimestamp(timestamp, now.tzinfo)
+        try:
+            sent = datetime.fromtimestamp(timestamp, now.tzinfo)
+        except (OverflowError, ValueError, OSError):
+            raise StaleTimestamp("webhook-timestamp is out of range") from None
         if abs(now - sent) > self._tolerance:
             raise StaleTimestamp(f"webhook-timestamp is more than {self._tolerance} away from now")
         offered = [p.removeprefix("v1,").encode() for p in signature.split() if p.startswith("v1,")]

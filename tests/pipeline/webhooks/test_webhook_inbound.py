@@ -202,6 +202,15 @@ def test_refusals_have_their_status_and_change_nothing(
     serve(Api(), scenario)
 
 
+def test_oversized_body_is_refused_before_verification() -> None:
+    async def scenario(api: Api, session: aiohttp.ClientSession, base: str) -> None:
+        body = update_body(note="x" * 70_000)
+        status, doc = await post(session, base, "case-1", body, signed(body, "u-big"))
+        assert (status, doc["error"]) == (400, "malformed")
+
+    serve(Api(), scenario)
+
+
 def test_malformed_field_is_named() -> None:
     async def scenario(api: Api, session: aiohttp.ClientSession, base: str) -> None:
         body = json.dumps({"status": "dispatched"}).encode()

@@ -96,6 +96,7 @@ def _headers(secret: WebhookSecret, body: bytes, when: datetime = NOW, msg_id: s
         pytest.param(lambda h: {**h, "webhook-signature": "v2,xyz"}, BadSignature, id="only-unknown-version"),
         pytest.param(lambda h: {**h, "webhook-id": "m2"}, BadSignature, id="id-swapped"),
         pytest.param(lambda h: {**h, "webhook-timestamp": "12x"}, StaleTimestamp, id="timestamp-not-int"),
+        pytest.param(lambda h: {**h, "webhook-timestamp": "999999999999"}, StaleTimestamp, id="year-33658"),
         pytest.param(lambda h: {**h, "webhook-signature": "v1,不是"}, BadSignature, id="non-ascii-signature"),
     ],
 )
