@@ -49,6 +49,12 @@ class LazyGroup(click.Group):
 register_lazy(
     "pipeline", "pipeline.cli:pipeline", "Stream processors (Faust workers) against Kafka", "pipeline"
 )
+register_lazy(
+    "webhooks",
+    "pipeline.webhooks.cli:webhooks",
+    "Deliver case events to the case system; re-drive dead letters",
+    "pipeline",
+)
 
 
 @click.group(cls=LazyGroup)
