@@ -82,5 +82,6 @@ def run_cmd(config_path: Path, port: int | None) -> None:
             port=config.web.port,
         ),
     )
-    worker = faust.Worker(app, loglevel="INFO", quiet=True)
+    # keep our structured log format (configured by the CLI) instead of faust's own
+    worker = faust.Worker(app, loglevel="INFO", quiet=True, override_logging=False)
     worker.execute_from_commandline()

@@ -199,7 +199,8 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
         except ContractError as exc:
             await dead_letter("invalid", str(exc), msg)
             return
-        located = reading.lat is not None and index.locate(reading.lon or 0.0, reading.lat) is not None
+        at = (reading.lon, reading.lat) if reading.lon is not None and reading.lat is not None else None
+        located = at is not None and index.locate(*at) is not None
         if index.place_source(reading.device_id) is None and not located:
             await dead_letter(
                 "unknown source", f"device {reading.device_id} is not in the site registry", msg
@@ -220,7 +221,7 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
             devices[reading.device_id] = state.model_dump(mode="json")
         for alert in alerts:
             try:
-                ea = enrich(alert, index)
+                ea = enrich(alert, index, at)
             except UnknownSource as exc:
                 await dead_letter("unknown source", str(exc), msg)
                 continue

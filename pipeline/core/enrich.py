@@ -8,7 +8,7 @@ from pipeline.core.keys import case_key, routing_key
 from sharpeyes.contract import Alert
 from sharpeyes.contract.case import GridPath
 from sharpeyes.errors import SharpEyesError
-from sharpeyes.registry import GridIndex
+from sharpeyes.registry import GridIndex, Placement
 
 
 class UnknownSource(SharpEyesError):
@@ -26,8 +26,13 @@ class EnrichedAlert:
     routing_key: str
 
 
-def enrich(alert: Alert, index: GridIndex) -> EnrichedAlert:
+def enrich(alert: Alert, index: GridIndex, at: tuple[float, float] | None = None) -> EnrichedAlert:
+    """Place by source id; a source the registry lacks is placed by ``at`` (lon, lat) when given."""
     placement = index.place_source(alert.source_id)
+    if placement is None and at is not None:
+        path = index.locate_path(*at)
+        if path is not None:
+            placement = Placement(path)
     if placement is None:
         raise UnknownSource(f"source {alert.source_id} is not in the site registry")
     floor = placement.floor

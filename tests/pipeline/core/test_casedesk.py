@@ -65,6 +65,17 @@ def test_unknown_source_is_refused(registry: SiteRegistry, alert: AlertFactory) 
         enrich(alert("a1", "cam-not-in-registry"), registry.index)
 
 
+def test_unregistered_device_is_placed_by_its_location(registry: SiteRegistry, alert: AlertFactory) -> None:
+    grid_id, polygon = next(iter(registry.polygons.items()))
+    point = polygon.representative_point()
+    ea = enrich(
+        alert("w1", "wl-not-registered", kind=AlertKind.WATER_LEVEL), registry.index, (point.x, point.y)
+    )
+    assert ea.path.grid == grid_id and ea.path.building is None
+    with pytest.raises(UnknownSource):
+        enrich(alert("w2", "wl-not-registered"), registry.index, (0.0, 0.0))
+
+
 def test_case_ids_are_deterministic_across_replays(registry: SiteRegistry, alert: AlertFactory) -> None:
     cams = _cams(registry, 4)
     alerts = [alert(f"a{i}", cams[i % 4], offset_s=i) for i in range(20)]
