@@ -91,8 +91,10 @@ def score_clip(truth_path: Path) -> ClipScore:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/sharpeyes-corridor-eval"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=Path("build/corridor-eval"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--clips", type=int, default=6)
     parser.add_argument("--duration", type=float, default=150.0)
@@ -108,23 +110,33 @@ def main() -> int:
             print(f"\r  rendering {name}: {fraction:5.0%}", end="", file=sys.stderr, flush=True)
 
         truths = write_corridor_set(args.out, args.seed, args.clips, args.duration, args.dwell, progress)
-        print(f"\rgenerated {len(truths)} clips in {time.monotonic() - started:.0f}s into {args.out}", file=sys.stderr)
+        print(
+            f"\rgenerated {len(truths)} clips in {time.monotonic() - started:.0f}s into {args.out}",
+            file=sys.stderr,
+        )
 
     scores = []
     for truth_path in truths[: args.clips]:
         scores.append(score_clip(truth_path))
     print()
-    print(f"{'clip':<22}{'expected':>9}{'alerts':>8}{'TP':>5}{'FP':>5}{'FN':>5}{'max|since err| s':>18}{'fps':>7}")
+    print(
+        f"{'clip':<22}{'expected':>9}{'alerts':>8}{'TP':>5}{'FP':>5}{'FN':>5}{'max|since err| s':>18}"
+        f"{'fps':>7}"
+    )
     for s in scores:
         worst = max((abs(e) for e in s.since_errors), default=0.0)
-        print(f"{s.clip:<22}{s.expected:>9}{s.alerts:>8}{s.tp:>5}{s.fp:>5}{s.fn:>5}{worst:>18.2f}{s.fps:>7.0f}")
+        print(
+            f"{s.clip:<22}{s.expected:>9}{s.alerts:>8}{s.tp:>5}{s.fp:>5}{s.fn:>5}{worst:>18.2f}{s.fps:>7.0f}"
+        )
     tp, fp, fn = (sum(getattr(s, k) for s in scores) for k in ("tp", "fp", "fn"))
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     errors = [e for s in scores for e in s.since_errors]
     median_err = sorted(abs(e) for e in errors)[len(errors) // 2] if errors else 0.0
-    print(f"\nprecision {precision:.3f}  recall {recall:.3f}  (TP {tp}, FP {fp}, FN {fn}); "
-          f"median |since error| {median_err:.2f}s, tolerance {SINCE_TOLERANCE_S}s")
+    print(
+        f"\nprecision {precision:.3f}  recall {recall:.3f}  (TP {tp}, FP {fp}, FN {fn}); "
+        f"median |since error| {median_err:.2f}s, tolerance {SINCE_TOLERANCE_S}s"
+    )
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(errors, bins=20, color="tab:blue")

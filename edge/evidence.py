@@ -51,7 +51,9 @@ def annotate(
         x1, y1, x2, y2 = (round(v) for v in bbox)
         cv2.rectangle(out, (x1, y1), (x2, y2), BOX_COLOUR, thickness + 1)
         if label:
-            cv2.putText(out, label, (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.5, BOX_COLOUR, 1, cv2.LINE_AA)
+            cv2.putText(
+                out, label, (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.5, BOX_COLOUR, 1, cv2.LINE_AA
+            )
     return out
 
 
@@ -64,7 +66,9 @@ def encode_capped(image: np.ndarray, max_bytes: int, qualities: Sequence[int] = 
             ok, buf = cv2.imencode(".jpg", current, [cv2.IMWRITE_JPEG_QUALITY, quality])
             if ok and buf.size <= max_bytes:
                 data = buf.tobytes()
-                return Snapshot(jpeg=data, sha256=hashlib.sha256(data).hexdigest(), quality=quality, scale=scale)
+                return Snapshot(
+                    jpeg=data, sha256=hashlib.sha256(data).hexdigest(), quality=quality, scale=scale
+                )
         if min(current.shape[:2]) < 32:
             raise EvidenceTooLarge(f"cannot fit a JPEG into {max_bytes} bytes")
         scale *= 0.7

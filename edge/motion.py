@@ -95,7 +95,7 @@ class MotionGate:
         h, w = frame.shape[:2]
         sw, sh, scale = analysis_size(w, h, self._width)
         grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
-        small = cv2.resize(grey, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        small: np.ndarray = cv2.resize(grey, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
         small = cv2.GaussianBlur(small, (3, 3), 0)
         if self._mask is None or self._mask.shape != small.shape:
             self._scale = scale

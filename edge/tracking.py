@@ -37,7 +37,7 @@ class TrackerParams:
 
 
 def _greedy(ious: np.ndarray, threshold: float) -> list[tuple[int, int]]:
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     if ious.size == 0:
         return pairs
     used_rows: set[int] = set()
@@ -73,7 +73,9 @@ class IouTracker:
             boxes = np.stack([self.tracks[i].xyxy for i in unmatched])
             ious = iou_matrix(boxes, detections.xyxy[group])
             # a track only continues with a detection of its own class
-            same = np.array([[self.tracks[i].class_id == detections.class_id[d] for d in group] for i in unmatched])
+            same = np.array(
+                [[self.tracks[i].class_id == detections.class_id[d] for d in group] for i in unmatched]
+            )
             pairs = _greedy(np.where(same, ious, 0.0), p.match_iou)
             for r, c in pairs:
                 track = self.tracks[unmatched[r]]
@@ -92,7 +94,7 @@ class IouTracker:
                 high = np.array([d for d in high if int(d) not in matched_dets], np.int64)
         for i in unmatched:
             self.tracks[i].missed += 1
-        for d in high:
+        for d in (int(x) for x in high):
             track = Track(
                 id=self._next,
                 xyxy=detections.xyxy[int(d)],

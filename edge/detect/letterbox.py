@@ -30,7 +30,7 @@ def letterbox(frame: np.ndarray, size: tuple[int, int], pad_value: int = 114) ->
     nw, nh = round(w * scale), round(h * scale)
     pad_x, pad_y = (width - nw) / 2, (height - nh) / 2
     canvas = np.full((height, width, 3), pad_value, np.uint8)
-    left, top = int(round(pad_x - 0.1)), int(round(pad_y - 0.1))
+    left, top = round(pad_x - 0.1), round(pad_y - 0.1)
     canvas[top : top + nh, left : left + nw] = cv2.resize(frame, (nw, nh), interpolation=cv2.INTER_LINEAR)
     blob = cv2.dnn.blobFromImage(canvas, 1 / 255.0, swapRB=True)
     return blob, Letterbox(scale=scale, pad_x=float(left), pad_y=float(top))

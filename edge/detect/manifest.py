@@ -80,6 +80,8 @@ def load_manifest(path: Path) -> tuple[ModelManifest, Path]:
     actual = sha256_of(model_path)
     if actual != manifest.sha256:
         raise ModelError(
-            manifest.name, "checksum", f"{model_path} has sha256 {actual}, manifest {path} says {manifest.sha256}"
+            manifest.name,
+            "checksum",
+            f"{model_path} has sha256 {actual}, manifest {path} says {manifest.sha256}",
         )
     return manifest, model_path

@@ -67,7 +67,7 @@ def _dim(value: Any) -> int | None:
 
 
 class Detector:
-    """A checked model: ``detect(frame)`` → ``Detections`` in frame pixels, per-class thresholds and NMS done."""
+    """A checked model: ``detect(frame)`` → ``Detections`` in frame pixels, thresholds and NMS applied."""
 
     def __init__(self, manifest: ModelManifest, model_path: Path, pool: SessionPool) -> None:
         self.manifest = manifest
@@ -76,7 +76,9 @@ class Detector:
         self._input = self.session.get_inputs()[0]
         self.dynamic_batch = _dim(self._input.shape[0]) is None
         self._check_shapes()
-        self._thresholds = np.array([manifest.threshold_of(i) for i in range(len(manifest.classes))], np.float32)
+        self._thresholds = np.array(
+            [manifest.threshold_of(i) for i in range(len(manifest.classes))], np.float32
+        )
         self.last_times = StageTimes()
         try:  # warm-up, and the check of output shapes the graph leaves dynamic
             self.detect(np.zeros((manifest.input_size[1], manifest.input_size[0], 3), np.uint8))
@@ -126,12 +128,18 @@ class Detector:
         shape = list(self._input.shape)
         expected_in = [3, m.input_size[1], m.input_size[0]]
         if len(shape) != 4 or [_dim(d) for d in shape[1:]] != expected_in:
-            raise ModelError(m.name, "shape", f"input {shape} is not [batch, {', '.join(map(str, expected_in))}]")
+            raise ModelError(
+                m.name, "shape", f"input {shape} is not [batch, {', '.join(map(str, expected_in))}]"
+            )
         out = list(self.session.get_outputs()[0].shape)
         nc = len(m.classes)
         if len(out) != 3:
             raise ModelError(m.name, "shape", f"output {out} is not 3-D as the {m.layout.value} layout needs")
         if m.layout is Layout.YOLOV8 and _dim(out[1]) not in (None, 4 + nc):
-            raise ModelError(m.name, "shape", f"output {out} is not [1, 4+{nc}, N] (yolov8 layout, {nc} classes)")
+            raise ModelError(
+                m.name, "shape", f"output {out} is not [1, 4+{nc}, N] (yolov8 layout, {nc} classes)"
+            )
         if m.layout is Layout.YOLOV5 and _dim(out[2]) not in (None, 5 + nc):
-            raise ModelError(m.name, "shape", f"output {out} is not [1, N, 5+{nc}] (yolov5 layout, {nc} classes)")
+            raise ModelError(
+                m.name, "shape", f"output {out} is not [1, N, 5+{nc}] (yolov5 layout, {nc} classes)"
+            )

@@ -62,7 +62,7 @@ class EmptyBackground:
         self._anchor: np.ndarray | None = None
         self._anchor_since = np.zeros(mask.shape, np.float32)
         self._last_t: float | None = None
-        self._reference_grey = np.zeros(mask.shape, np.float32)
+        self._reference_grey: np.ndarray = np.zeros(mask.shape, np.float32)
         self._learned_at = 0.0
         self._absorb_at: float | None = None
 
@@ -150,7 +150,8 @@ class EmptyBackground:
     def _absorb_ghosts(self, image: np.ndarray) -> None:
         """Someone who stood in view through most of the learning window left a ghost in the median:
         pixels that have differed ever since learning ended are taken as background, once."""
-        assert self._reference is not None
+        if self._reference is None:
+            return
         ghost = self._mask & (self._onset <= self._learned_at + 1.0)
         self._reference[ghost] = image[ghost]
         self._onset[ghost] = np.nan

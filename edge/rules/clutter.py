@@ -22,8 +22,8 @@ import numpy as np
 
 from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
-from edge.rules.history import AppearanceHistory
 from edge.rules.background import BackgroundParams, EmptyBackground, ForegroundState
+from edge.rules.history import AppearanceHistory
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -86,10 +86,10 @@ class ClutterRule:
         self.params = params or ClutterParams()
         self.confirmer = confirmer
         self._background: EmptyBackground | None = None
-        self._labels: np.ndarray | None = None
-        self._owner: np.ndarray | None = None
+        self._labels = np.zeros((0, 0), np.int32)
+        self._owner = np.zeros((0, 0), np.int32)
         self._now = 0.0
-        self._image: np.ndarray | None = None
+        self._image = np.zeros((0, 0, 3), np.float32)
         self._history = AppearanceHistory()
         self._scale = 1.0
         self._items: list[TrackedItem] = []
@@ -109,7 +109,8 @@ class ClutterRule:
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
         image = self._prepare(frame)
-        assert self._background is not None
+        if self._background is None:
+            raise RuntimeError("background not initialised")  # _prepare always sets it
         state = self._background.update(image, t_s)
         if state is None:
             return []
@@ -128,9 +129,9 @@ class ClutterRule:
         h, w = frame.shape[:2]
         sw, sh, scale = analysis_size(w, h, self.params.width)
         colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-        small = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        small: np.ndarray = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
         small = cv2.GaussianBlur(small, (3, 3), 0)
-        if self._labels is None or self._labels.shape != small.shape[:2]:
+        if self._labels.shape != small.shape[:2]:
             self._scale = scale
             inside = zone_mask((sh, sw), [z.polygon for z in self.zones], self.masks, scale)
             labels = np.zeros((sh, sw), np.int32)
@@ -149,7 +150,6 @@ class ClutterRule:
         Pixel ownership (not blob overlap) keeps two boxes put down side by side apart, and keeps an item
         the same item while people walk past or in front of it.
         """
-        assert self._labels is not None and self._owner is not None
         owner = self._owner
         owner[np.isnan(state.onset)] = 0  # back to the empty floor: nobody's any more
         # arrival: since when the pixel has differed from the floor *and* shown what it shows now, so a
@@ -182,7 +182,10 @@ class ClutterRule:
             )
             zone_index = int(np.bincount(self._labels[pixels]).argmax())
             item = TrackedItem(
-                id=self._next_id, zone=self.zones[zone_index - 1].name, bbox=(0, 0, 0, 0), since_s=since,
+                id=self._next_id,
+                zone=self.zones[zone_index - 1].name,
+                bbox=(0, 0, 0, 0),
+                since_s=since,
                 last_seen_s=t_s,
             )
             self._next_id += 1
@@ -202,7 +205,6 @@ class ClutterRule:
         return None
 
     def _refresh(self, state: ForegroundState, t_s: float) -> None:
-        assert self._owner is not None
         min_area = self.params.min_area_fraction * self._owner.size
         kept = []
         for item in self._items:
@@ -217,7 +219,6 @@ class ClutterRule:
                     # until it is reported, date the item again from what its pixels show now: a
                     # passer-by who was taken for an item and then stood aside for a real box must not
                     # lend the box his arrival time
-                    assert self._image is not None
                     item.since_s = self._history.arrival(mine, self._image, state.reference, fallback=t_s)
                     item.dated_s = t_s
             if t_s - item.last_seen_s <= self.params.gone_s:
@@ -233,7 +234,6 @@ class ClutterRule:
 
     def _merge_twins(self, items: list[TrackedItem]) -> list[TrackedItem]:
         """Two items that touch and arrived together are one object noticed in two pieces."""
-        assert self._owner is not None
         m = 3.0
         merged: list[TrackedItem] = []
         for item in sorted(items, key=lambda i: (not i.alerted, i.since_s)):
@@ -271,8 +271,10 @@ class ClutterRule:
                 continue
             if item.contrast < self.params.background.threshold:
                 continue  # mostly matches the floor right now (hidden, or fading): look again later
-            assert self._owner is not None and self._image is not None
-            if self._history.presence(self._owner == item.id, self._image, item.since_s) < self.params.presence:
+            if (
+                self._history.presence(self._owner == item.id, self._image, item.since_s)
+                < self.params.presence
+            ):
                 continue  # not seen as itself most of the time: passers-by, not an object
             bbox = self._full_res(item.bbox)
             if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):

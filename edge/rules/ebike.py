@@ -26,7 +26,9 @@ from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
 from sharpeyes.contract.alert import GenericAttributes
 
-EBIKE_NAMES = frozenset({"ebike", "e-bike", "e_bike", "electric_bicycle", "electric-bicycle", "electric_bike"})
+EBIKE_NAMES = frozenset(
+    {"ebike", "e-bike", "e_bike", "electric_bicycle", "electric-bicycle", "electric_bike"}
+)
 
 
 class FrameDetector(Protocol):
@@ -73,7 +75,9 @@ class EbikeRule:
         wanted = {c.lower() for c in ebike_classes} if ebike_classes else EBIKE_NAMES
         self.class_ids = {i for i, name in enumerate(detector.class_names) if name.lower() in wanted}
         if not self.class_ids:
-            raise NoEbikeClass(f"the model's classes {detector.class_names} include no e-bike class {sorted(wanted)}")
+            raise NoEbikeClass(
+                f"the model's classes {detector.class_names} include no e-bike class {sorted(wanted)}"
+            )
         self.zones = list(zones)
         self._contours = [np.asarray(z.polygon, np.float32) for z in zones]
         self.detector = detector
@@ -82,7 +86,9 @@ class EbikeRule:
         self._votes: dict[int, _Votes] = {}
 
     @classmethod
-    def from_camera(cls, camera: CameraConfig, detector: FrameDetector, gate: MotionGate | None = None) -> EbikeRule:
+    def from_camera(
+        cls, camera: CameraConfig, detector: FrameDetector, gate: MotionGate | None = None
+    ) -> EbikeRule:
         return cls(camera.zones, detector, gate=gate)
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:

@@ -39,7 +39,12 @@ def project(x_m: float, y_m: float, z_m: float) -> tuple[float, float]:
 
 
 def floor_quad(x0: float, x1: float, z0: float, z1: float) -> list[list[float]]:
-    return [list(project(x0, 0, z0)), list(project(x1, 0, z0)), list(project(x1, 0, z1)), list(project(x0, 0, z1))]
+    return [
+        list(project(x0, 0, z0)),
+        list(project(x1, 0, z0)),
+        list(project(x1, 0, z1)),
+        list(project(x0, 0, z1)),
+    ]
 
 
 def zone_polygon() -> list[list[float]]:
@@ -136,24 +141,54 @@ def _base_image() -> np.ndarray:
     far = [project(-HALF_WIDTH, 0, Z_FAR), project(HALF_WIDTH, 0, Z_FAR)]
     far_top = [project(-HALF_WIDTH, 3.0, Z_FAR), project(HALF_WIDTH, 3.0, Z_FAR)]
     near_z = 0.8
-    left_wall = [project(-HALF_WIDTH, 0, near_z), project(-HALF_WIDTH, 0, Z_FAR), far_top[0], project(-HALF_WIDTH, 3, near_z)]
-    right_wall = [project(HALF_WIDTH, 0, near_z), project(HALF_WIDTH, 0, Z_FAR), far_top[1], project(HALF_WIDTH, 3, near_z)]
+    left_wall = [
+        project(-HALF_WIDTH, 0, near_z),
+        project(-HALF_WIDTH, 0, Z_FAR),
+        far_top[0],
+        project(-HALF_WIDTH, 3, near_z),
+    ]
+    right_wall = [
+        project(HALF_WIDTH, 0, near_z),
+        project(HALF_WIDTH, 0, Z_FAR),
+        far_top[1],
+        project(HALF_WIDTH, 3, near_z),
+    ]
     floor = [project(-HALF_WIDTH, 0, near_z), project(HALF_WIDTH, 0, near_z), far[1], far[0]]
-    for poly, colour in ((left_wall, (170, 180, 190)), (right_wall, (160, 170, 182)), (floor, (95, 110, 120))):
+    for poly, colour in (
+        (left_wall, (170, 180, 190)),
+        (right_wall, (160, 170, 182)),
+        (floor, (95, 110, 120)),
+    ):
         cv2.fillPoly(img, [np.round(np.asarray(poly)).astype(np.int32)], colour)
-    cv2.rectangle(img, np.round(far_top[0]).astype(int).tolist(), np.round(far[1]).astype(int).tolist(), (120, 125, 130), -1)
+    cv2.rectangle(
+        img,
+        np.round(far_top[0]).astype(int).tolist(),
+        np.round(far[1]).astype(int).tolist(),
+        (120, 125, 130),
+        -1,
+    )
     for z in np.arange(3.0, Z_FAR, 1.0):  # floor tile joints
         a, b = project(-HALF_WIDTH, 0, z), project(HALF_WIDTH, 0, z)
         cv2.line(img, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), (85, 98, 108), 1)
     for z in (4.0, 8.0, 12.0, 16.0):  # ceiling lights
-        quad = [project(-0.4, 2.99, z), project(0.4, 2.99, z), project(0.4, 2.99, z + 0.6), project(-0.4, 2.99, z + 0.6)]
+        quad = [
+            project(-0.4, 2.99, z),
+            project(0.4, 2.99, z),
+            project(0.4, 2.99, z + 0.6),
+            project(-0.4, 2.99, z + 0.6),
+        ]
         cv2.fillPoly(img, [np.round(np.asarray(quad)).astype(np.int32)], (235, 240, 240))
     return img
 
 
 def _door_quad(door: Door) -> np.ndarray:
     x = door.side * HALF_WIDTH
-    quad = [project(x, 0, door.z0), project(x, 0, door.z1), project(x, 2.1, door.z1), project(x, 2.1, door.z0)]
+    quad = [
+        project(x, 0, door.z0),
+        project(x, 0, door.z1),
+        project(x, 2.1, door.z1),
+        project(x, 2.1, door.z0),
+    ]
     return np.round(np.asarray(quad)).astype(np.int32)
 
 
@@ -182,7 +217,9 @@ def _draw_person(img: np.ndarray, walker: Walker, z: float, t: float) -> None:
     k = 0
     while y < hip:
         colour = walker.color if k % 2 == 0 else dark
-        cv2.rectangle(img, (round(cx - half), round(y)), (round(cx + half), round(min(hip, y + stripe))), colour, -1)
+        cv2.rectangle(
+            img, (round(cx - half), round(y)), (round(cx + half), round(min(hip, y + stripe))), colour, -1
+        )
         y += stripe
         k += 1
     walking = walker.position(t + 0.05) != z
@@ -227,7 +264,15 @@ class CorridorRenderer:
 
 def _colour(rng: np.random.Generator) -> tuple[int, int, int]:
     """A colour that stands out from the grey-blue floor (items in corridors are boxes, bags, bikes)."""
-    palette = [(30, 60, 170), (40, 150, 220), (30, 30, 30), (200, 200, 210), (60, 140, 60), (150, 60, 140), (20, 90, 200)]
+    palette = [
+        (30, 60, 170),
+        (40, 150, 220),
+        (30, 30, 30),
+        (200, 200, 210),
+        (60, 140, 60),
+        (150, 60, 140),
+        (20, 90, 200),
+    ]
     return palette[int(rng.integers(len(palette)))]
 
 
@@ -357,8 +402,10 @@ def camera_config(camera_id: str, clip: Path, dwell_s: float, fps: float = 5.0) 
     }
 
 
-def write_clip(scene: CorridorScene, path: Path, seed: int, progress: Callable[[float], None] | None = None) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), scene.fps, (W, H))
+def write_clip(
+    scene: CorridorScene, path: Path, seed: int, progress: Callable[[float], None] | None = None
+) -> None:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), scene.fps, (W, H))
     if not writer.isOpened():
         raise OSError(f"cannot write {path}")
     renderer = CorridorRenderer(scene, seed)
@@ -370,6 +417,13 @@ def write_clip(scene: CorridorScene, path: Path, seed: int, progress: Callable[[
                 progress(i / frames)
     finally:
         writer.release()
+
+
+def _named(progress: Callable[[str, float], None], name: str) -> Callable[[float], None]:
+    def report(fraction: float) -> None:
+        progress(name, fraction)
+
+    return report
 
 
 def write_corridor_set(
@@ -390,16 +444,25 @@ def write_corridor_set(
     for k in range(clips):
         rng = np.random.default_rng([seed, k])
         light_only = clips > 1 and k == clips - 1
-        scene = make_scene(rng, duration_s, dwell_s, n_items=0 if light_only else int(rng.integers(4, 7)),
-                           strong_light=light_only)
+        scene = make_scene(
+            rng,
+            duration_s,
+            dwell_s,
+            n_items=0 if light_only else int(rng.integers(4, 7)),
+            strong_light=light_only,
+        )
         name = f"corridor-{seed}-{k}"
         clip = out / f"{name}.mp4"
         camera_id = f"cam-syn-corridor-{seed}-{k}"
         log.info("rendering corridor clip", extra=fields(clip=str(clip), seconds=duration_s))
-        write_clip(scene, clip, seed * 1000 + k, (lambda f, n=name: progress(n, f)) if progress else None)
+        write_clip(scene, clip, seed * 1000 + k, _named(progress, name) if progress is not None else None)
         camera_path = out / f"{name}.camera.yaml"
-        camera_path.write_text(yaml.safe_dump(camera_config(camera_id, clip, dwell_s), sort_keys=False), encoding="utf-8")
+        camera_path.write_text(
+            yaml.safe_dump(camera_config(camera_id, clip, dwell_s), sort_keys=False), encoding="utf-8"
+        )
         truth_path = out / f"{name}.truth.json"
-        truth_path.write_text(json.dumps(ground_truth(scene, clip.name, camera_path.name), indent=2), encoding="utf-8")
+        truth_path.write_text(
+            json.dumps(ground_truth(scene, clip.name, camera_path.name), indent=2), encoding="utf-8"
+        )
         written.append(truth_path)
     return written

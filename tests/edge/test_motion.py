@@ -22,11 +22,23 @@ def scene(box_x: int | None) -> np.ndarray:
     ("masks", "box_positions", "expected"),
     [
         pytest.param([], [None] * 6, [GateReason.WARMUP] + [GateReason.IDLE] * 5, id="still-scene-idle"),
-        pytest.param([], [None, None, 20, 60, 100], [GateReason.WARMUP, GateReason.IDLE] + [GateReason.MOTION] * 3, id="moving-box"),
-        pytest.param(LEFT_HALF, [None, None, 20, 40, 60], [GateReason.WARMUP] + [GateReason.IDLE] * 4, id="masked-motion-ignored"),
+        pytest.param(
+            [],
+            [None, None, 20, 60, 100],
+            [GateReason.WARMUP, GateReason.IDLE] + [GateReason.MOTION] * 3,
+            id="moving-box",
+        ),
+        pytest.param(
+            LEFT_HALF,
+            [None, None, 20, 40, 60],
+            [GateReason.WARMUP] + [GateReason.IDLE] * 4,
+            id="masked-motion-ignored",
+        ),
     ],
 )
-def test_gate_reasons(masks: list[list[list[float]]], box_positions: list[int | None], expected: list[GateReason]) -> None:
+def test_gate_reasons(
+    masks: list[list[list[float]]], box_positions: list[int | None], expected: list[GateReason]
+) -> None:
     gate = MotionGate(zones=ZONE, masks=masks, stationary_every_s=100)
     got = [gate.check(scene(x), i * 0.2).reason for i, x in enumerate(box_positions)]
     assert got == expected

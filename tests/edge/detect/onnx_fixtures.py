@@ -15,7 +15,9 @@ import yaml
 from onnx import TensorProto, helper, numpy_helper
 
 
-def build_model(path: Path, predictions: np.ndarray, input_size: tuple[int, int], dynamic_batch: bool = False) -> Path:
+def build_model(
+    path: Path, predictions: np.ndarray, input_size: tuple[int, int], dynamic_batch: bool = False
+) -> Path:
     """``predictions`` is one image's output, e.g. (4 + nc, N) for yolov8 or (N, 5 + nc) for yolov5."""
     width, height = input_size
     batch: int | str = "batch" if dynamic_batch else 1
@@ -63,7 +65,9 @@ def write_manifest(
     return path
 
 
-def yolov8_predictions(boxes: list[tuple[float, float, float, float, int, float]], nc: int, n: int) -> np.ndarray:
+def yolov8_predictions(
+    boxes: list[tuple[float, float, float, float, int, float]], nc: int, n: int
+) -> np.ndarray:
     """(4 + nc, n) with the given (cx, cy, w, h, class, score) rows first and empty rows after."""
     preds = np.zeros((4 + nc, n), np.float32)
     preds[:4, :] = 1.0

@@ -14,7 +14,7 @@ from edge.detect.decode import nms
 from edge.detect.letterbox import letterbox
 
 sys.path.insert(0, str(Path(__file__).parent))
-from onnx_fixtures import build_model, write_manifest, yolov5_predictions, yolov8_predictions  # noqa: E402
+from onnx_fixtures import build_model, write_manifest, yolov5_predictions, yolov8_predictions
 
 CLASSES = ["person", "bicycle", "ebike"]
 SIZE = (320, 320)
@@ -28,14 +28,20 @@ BOXES = [
 ]
 
 
-def make_detector(tmp_path: Path, layout: str, per_class: dict[str, float] | None = None, **kw: bool) -> Detector:
+def make_detector(
+    tmp_path: Path, layout: str, per_class: dict[str, float] | None = None, **kw: bool
+) -> Detector:
     nc = len(CLASSES)
     preds = yolov8_predictions(BOXES, nc, 50) if layout == "yolov8" else yolov5_predictions(BOXES, nc, 50)
     model = build_model(tmp_path / f"{layout}.onnx", preds, SIZE, **kw)
-    return Detector.from_manifest(write_manifest(tmp_path, model, layout, CLASSES, SIZE, per_class), SessionPool(1))
+    return Detector.from_manifest(
+        write_manifest(tmp_path, model, layout, CLASSES, SIZE, per_class), SessionPool(1)
+    )
 
 
-@pytest.mark.parametrize("layout", [pytest.param("yolov8", id="v8-[1,4+nc,N]"), pytest.param("yolov5", id="v5-[1,N,5+nc]")])
+@pytest.mark.parametrize(
+    "layout", [pytest.param("yolov8", id="v8-[1,4+nc,N]"), pytest.param("yolov5", id="v5-[1,N,5+nc]")]
+)
 def test_decode_nms_and_letterbox_back_to_frame_pixels(tmp_path: Path, layout: str) -> None:
     detector = make_detector(tmp_path, layout)
     frame = np.zeros((160, 320, 3), np.uint8)  # 2:1 frame → scale 1, padded 80 px top and bottom
@@ -48,7 +54,9 @@ def test_decode_nms_and_letterbox_back_to_frame_pixels(tmp_path: Path, layout: s
 
 
 def test_per_class_threshold_drops_weak_class(tmp_path: Path) -> None:
-    found = make_detector(tmp_path, "yolov8", per_class={"bicycle": 0.5}).detect(np.zeros((320, 320, 3), np.uint8))
+    found = make_detector(tmp_path, "yolov8", per_class={"bicycle": 0.5}).detect(
+        np.zeros((320, 320, 3), np.uint8)
+    )
     assert "bicycle" not in {CLASSES[c] for c in found.class_id}
 
 

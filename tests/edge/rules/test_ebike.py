@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -16,7 +17,7 @@ from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "detect"))
-from onnx_fixtures import build_model, write_manifest, yolov8_predictions  # noqa: E402
+from onnx_fixtures import build_model, write_manifest, yolov8_predictions
 
 LIFT = Zone(name="lift", polygon=[[0, 100], [320, 100], [320, 240], [0, 240]], dwell_s=10)
 
@@ -24,7 +25,7 @@ LIFT = Zone(name="lift", polygon=[[0, 100], [320, 100], [320, 240], [0, 240]], d
 class Scripted:
     """A detector seam that returns one scripted list of boxes per call."""
 
-    class_names = ["person", "ebike"]
+    class_names: ClassVar[list[str]] = ["person", "ebike"]
 
     def __init__(self, script: list[list[tuple[float, float, float, float, float, int]]]) -> None:
         self.script = script
@@ -55,7 +56,9 @@ PERSON_IN = (20, 110, 60, 230, 0.9, 0)
         pytest.param([[PERSON_IN]] * 10, [], id="person-is-not-an-ebike"),
     ],
 )
-def test_k_of_n(script: list[list[tuple[float, float, float, float, float, int]]], alerts_at: list[int]) -> None:
+def test_k_of_n(
+    script: list[list[tuple[float, float, float, float, float, int]]], alerts_at: list[int]
+) -> None:
     rule = EbikeRule([LIFT], Scripted(script), EbikeParams(k=3, n=5))
     got = []
     for i in range(len(script)):
@@ -68,7 +71,7 @@ def test_k_of_n(script: list[list[tuple[float, float, float, float, float, int]]
 
 def test_model_without_ebike_class_is_refused() -> None:
     class People(Scripted):
-        class_names = ["person", "bicycle"]
+        class_names: ClassVar[list[str]] = ["person", "bicycle"]
 
     with pytest.raises(NoEbikeClass, match="no e-bike class"):
         EbikeRule([LIFT], People([[]]))
@@ -79,7 +82,9 @@ def test_through_real_onnx_detector(tmp_path: Path) -> None:
     classes = ["person", "bicycle", "electric_bicycle"]
     preds = yolov8_predictions([(160, 170, 80, 100, 2, 0.85), (40, 170, 40, 110, 0, 0.9)], len(classes), 20)
     model = build_model(tmp_path / "m.onnx", preds, (320, 320))
-    detector = Detector.from_manifest(write_manifest(tmp_path, model, "yolov8", classes, (320, 320)), SessionPool(1))
+    detector = Detector.from_manifest(
+        write_manifest(tmp_path, model, "yolov8", classes, (320, 320)), SessionPool(1)
+    )
     rule = EbikeRule([LIFT], detector, EbikeParams(k=3, n=5))
     frame = np.full((320, 320, 3), 90, np.uint8)
     drafts = [d for i in range(15) for d in rule.process(frame, i * 0.2)]
