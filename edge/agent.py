@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -42,6 +43,8 @@ from sharpeyes.logs import fields
 from sharpeyes.timefmt import seconds
 
 log = logging.getLogger(__name__)
+
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9._:\-/]")
 
 AnalyzerFactory = Callable[[CameraConfig, datetime], list[Analyzer]]
 
@@ -79,7 +82,7 @@ class CameraStats:
 def alert_id_for(camera_id: str, draft: AlertDraft, origin: datetime) -> str:
     """Stable for one event of one camera's stream: the same moment analysed again gives the same id."""
     key = draft.event_key or f"{draft.kind.value}-{round(draft.t_s * 1000)}"
-    candidate = f"{camera_id}:{key}@{round(origin.timestamp() * 1000)}"
+    candidate = _NOT_IN_ID.sub("-", f"{camera_id}:{key}/{round(origin.timestamp() * 1000)}")
     if len(candidate) <= 128:
         return candidate
     return f"{camera_id[:60]}:{hashlib.sha256(candidate.encode()).hexdigest()[:40]}"
@@ -260,11 +263,14 @@ class EdgeAgent:
             for analyzer in analyzers:
                 try:
                     drafts.extend(analyzer.process(frame.image, frame.t_s))
-                except SharpEyesError as exc:
-                    log.error("analyzer failed", extra=fields(camera=camera.id, error=str(exc)))
+                except Exception:
+                    log.exception("analyzer failed on a frame", extra=fields(camera=camera.id))
             self.metrics.stage_seconds.labels(stage="analyse").observe(time.perf_counter() - started)
             stats.tick(time.monotonic())
-            self._accept(camera, drafts, origin, topic)
+            try:
+                self._accept(camera, drafts, origin, topic)
+            except Exception:
+                log.exception("could not queue alerts", extra=fields(camera=camera.id, drafts=len(drafts)))
         self._accept(camera, [d for a in analyzers for d in a.finish(last_t)], origin, topic)
 
     def _accept(self, camera: CameraConfig, drafts: list[AlertDraft], origin: datetime, topic: str) -> None:
