@@ -26,7 +26,8 @@ def decode(output: np.ndarray, layout: Layout, num_classes: int) -> tuple[np.nda
         boxes, objectness, class_scores = output[:, :4], output[:, 4], output[:, 5:]
         class_id = class_scores.argmax(axis=1)
         score = objectness * class_scores[np.arange(len(output)), class_id]
-    cx, cy, w, h = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+    cx, cy = boxes[:, 0], boxes[:, 1]
+    w, h = np.maximum(boxes[:, 2], 0), np.maximum(boxes[:, 3], 0)  # a negative size is no box at all
     xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1).astype(np.float32)
     return xyxy, score.astype(np.float32), class_id.astype(np.int64)
 

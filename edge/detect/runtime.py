@@ -25,6 +25,8 @@ from edge.detect.errors import ModelError
 from edge.detect.letterbox import Letterbox, letterbox
 from edge.detect.manifest import Layout, ModelManifest, load_manifest
 
+PRE_NMS_TOP_K = 1000
+
 
 @dataclass(frozen=True)
 class StageTimes:
@@ -108,20 +110,30 @@ class Detector:
         else:
             outputs = [self.session.run(None, {self._input.name: p[0]})[0][0] for p in prepared]
         t2 = time.perf_counter()
-        result = [self._postprocess(out, box) for out, (_, box) in zip(outputs, prepared, strict=True)]
+        result = [
+            self._postprocess(out, box, frame.shape[:2])
+            for out, (_, box), frame in zip(outputs, prepared, frames, strict=True)
+        ]
         t3 = time.perf_counter()
         self.last_times = StageTimes((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3)
         return result
 
-    def _postprocess(self, output: np.ndarray, box: Letterbox) -> Detections:
+    def _postprocess(self, output: np.ndarray, box: Letterbox, frame_hw: tuple[int, ...]) -> Detections:
         m = self.manifest
         xyxy, score, class_id = decode(np.asarray(output, np.float32), m.layout, len(m.classes))
-        keep = apply_thresholds(score, class_id, self._thresholds)
+        keep = np.nonzero(apply_thresholds(score, class_id, self._thresholds))[0]
+        if len(keep) > PRE_NMS_TOP_K:  # an untrained or confused model must not make NMS quadratic in N
+            keep = keep[np.argsort(-score[keep], kind="stable")[:PRE_NMS_TOP_K]]
         xyxy, score, class_id = xyxy[keep], score[keep], class_id[keep]
         kept = nms(xyxy, score, class_id, m.thresholds.nms_iou, m.thresholds.max_detections)
         frame_boxes = box.to_frame(xyxy[kept]) if len(kept) else np.zeros((0, 4), np.float32)
-        frame_boxes[:, [0, 1]] = np.maximum(frame_boxes[:, [0, 1]], 0)
-        return Detections(frame_boxes.astype(np.float32), score[kept], class_id[kept])
+        # clip to the frame (a box may reach into the letterbox padding) and drop what is left empty
+        frame_boxes[:, [0, 2]] = np.clip(frame_boxes[:, [0, 2]], 0, frame_hw[1])
+        frame_boxes[:, [1, 3]] = np.clip(frame_boxes[:, [1, 3]], 0, frame_hw[0])
+        visible = (frame_boxes[:, 2] > frame_boxes[:, 0]) & (frame_boxes[:, 3] > frame_boxes[:, 1])
+        return Detections(
+            frame_boxes[visible].astype(np.float32), score[kept][visible], class_id[kept][visible]
+        )
 
     def _check_shapes(self) -> None:
         m = self.manifest

@@ -120,3 +120,16 @@ def test_nms_never_suppresses_across_classes() -> None:
     boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10]], np.float32)
     keep = nms(boxes, np.array([0.9, 0.8, 0.7], np.float32), np.array([0, 0, 1]), iou=0.5, limit=10)
     assert sorted(keep.tolist()) == [0, 2]
+
+
+def test_boxes_in_the_letterbox_padding_are_dropped_and_edges_clipped(tmp_path: Path) -> None:
+    """Regression: a random-weight model put boxes into the padding; Detections refused x2 < x1 there."""
+    nc = len(CLASSES)
+    boxes = [(160.0, 20.0, 40.0, 30.0, 2, 0.9), (5.0, 160.0, 30.0, 30.0, 0, 0.9)]  # in padding; over the edge
+    model = build_model(tmp_path / "pad.onnx", yolov8_predictions(boxes, nc, 10), SIZE)
+    detector = Detector.from_manifest(
+        write_manifest(tmp_path, model, "yolov8", CLASSES, SIZE), SessionPool(1)
+    )
+    found = detector.detect(np.zeros((160, 320, 3), np.uint8))  # padded 80 px above and below
+    assert len(found) == 1
+    np.testing.assert_allclose(found.xyxy[0], [0, 65, 20, 95], atol=0.5)
