@@ -1,0 +1,223 @@
+"""Per-frame cost on the edge by stage, and how many cameras one 2-core box sustains at 5 analysed fps.
+
+    python benchmarks/edge_frame.py [--frames 150] [--source-fps 10] [--input 320]
+
+Stages, each timed per frame with ``perf_counter`` (median of all frames after a warm-up): read (decode
+one frame of a 640x360 corridor clip), motion gate, preprocess (letterbox), inference, postprocess
+(YOLO decode + thresholds + NMS), and the model-free clutter rule. Inference runs on one thread (one
+core's cost). There is no trained model yet, so the detector is a random-weight ONNX stand-in with a
+YOLOv8n-like shape and compute (conv backbone to stride 32, head on the stride-8 map, output
+``[1, 4+nc, N]``); its GFLOPs are printed. Replace it with the trained model when that exists.
+
+Capacity = usable CPU / cost per camera-second, where a camera costs ``source_fps x read`` (every frame
+of the stream is decoded) + ``5 x (gate + clutter)`` + ``5 x detector_share x (pre + inference + post)``;
+``detector_share`` is 1 without the motion gate (the baseline, in the same run) and the measured share of
+frames the gate lets through with it. Usable CPU: 2 cores x 80 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import matplotlib
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from edge.detect import Detector, SessionPool
+from edge.detect.manifest import sha256_of
+from edge.motion import MotionGate
+from edge.rules.clutter import ClutterRule
+from edge.synth.corridor import camera_config, make_scene, write_clip
+from sharpeyes.config import CameraConfig
+
+ANALYSED_FPS = 5.0
+CORES, UTILISATION = 2, 0.8
+CLASSES = ["person", "bicycle", "ebike", "box", "bag"]
+
+
+def yolo_like_model(path: Path, size: int, nc: int) -> float:
+    """A random-weight conv net shaped like a small YOLO; returns its GFLOPs per image."""
+    rng = np.random.default_rng(0)
+    nodes, inits = [], []
+    flops = 0.0
+    channels, hw, x = 3, size, "images"
+    plan = [
+        (16, 2),
+        (32, 2),
+        (32, 1),
+        (64, 2),
+        (64, 1),
+        (64, 1),
+        (128, 2),
+        (128, 1),
+        (128, 1),
+        (256, 2),
+        (256, 1),
+        (256, 1),
+        (256, 1),
+    ]
+    stride8, c8 = "", 0
+    for i, (out, stride) in enumerate(plan):
+        w = numpy_helper.from_array((rng.normal(0, 0.05, (out, channels, 3, 3))).astype(np.float32), f"w{i}")
+        inits.append(w)
+        y = f"c{i}"
+        nodes.append(helper.make_node("Conv", [x, f"w{i}"], [y], pads=[1, 1, 1, 1], strides=[stride, stride]))
+        nodes.append(helper.make_node("Relu", [y], [f"r{i}"]))
+        hw //= stride
+        flops += 2 * out * channels * 9 * hw * hw
+        channels, x = out, f"r{i}"
+        if hw == size // 8 and not stride8 and out == 64 and stride == 1:
+            stride8, c8 = x, channels
+    head = numpy_helper.from_array(rng.normal(0, 0.05, (4 + nc, c8, 1, 1)).astype(np.float32), "head")
+    inits.append(head)
+    n = (size // 8) ** 2
+    flops += 2 * (4 + nc) * c8 * n
+    # biases like a trained head: boxes sized ~20-60 px, class scores mostly background (sigmoid(-5))
+    bias = np.zeros(4 + nc, np.float32)
+    bias[2:4] = 1.0
+    bias[4:] = -5.0
+    inits.append(numpy_helper.from_array(bias, "head_bias"))
+    nodes.append(helper.make_node("Conv", [stride8, "head", "head_bias"], ["h"]))
+    inits.append(numpy_helper.from_array(np.array([1, 4 + nc, n], np.int64), "shape"))
+    nodes.append(helper.make_node("Reshape", ["h", "shape"], ["hr"]))
+    nodes.append(helper.make_node("Sigmoid", ["hr"], ["hs"]))
+    # keep the deeper layers in the graph (a real backbone feeds the head from all scales)
+    inits.append(numpy_helper.from_array(np.array(0.0, np.float32), "zero"))
+    nodes.append(helper.make_node("ReduceMean", [x], ["deep"], keepdims=0))
+    nodes.append(helper.make_node("Mul", ["deep", "zero"], ["deep0"]))
+    nodes.append(helper.make_node("Add", ["hs", "deep0"], ["output0"]))
+    graph = helper.make_graph(
+        nodes,
+        "yolo_like",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, size, size])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + nc, n])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return flops / 1e9
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1e3 if values else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--frames", type=int, default=150, help="analysed frames to time")
+    parser.add_argument(
+        "--source-fps", type=float, default=10.0, help="frames per second each stream delivers"
+    )
+    parser.add_argument("--input", type=int, default=320, help="detector input size (square)")
+    parser.add_argument("--plot", type=Path, default=Path("benchmarks/edge_frame.png"))
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="edge-frame-"))
+    scene = make_scene(np.random.default_rng(3), duration_s=60, dwell_s=20, n_items=3, fps=args.source_fps)
+    clip = work / "corridor.mp4"
+    write_clip(scene, clip, seed=3)
+    camera = CameraConfig.model_validate(camera_config("cam-bench", clip, 20))
+    model_path = work / "yolo_like.onnx"
+    gflops = yolo_like_model(model_path, args.input, len(CLASSES))
+    manifest = work / "yolo_like.manifest.yaml"
+    manifest.write_text(
+        f"name: yolo-like-standin\nversion: '0'\nfile: {model_path.name}\nsha256: {sha256_of(model_path)}\n"
+        f"layout: yolov8\ninput_size: [{args.input}, {args.input}]\nclasses: {CLASSES}\n",
+        encoding="utf-8",
+    )
+    detector = Detector.from_manifest(manifest, SessionPool(intra_op_threads=1))
+    gate = MotionGate(zones=[z.polygon for z in camera.zones], stationary_every_s=10.0)
+    clutter = ClutterRule.from_camera(camera)
+
+    cap = cv2.VideoCapture(str(clip))
+    times: dict[str, list[float]] = {
+        k: [] for k in ("read", "motion gate", "clutter rule", "preprocess", "inference", "postprocess")
+    }
+    step = max(1, round(args.source_fps / ANALYSED_FPS))
+    index = analysed = runs = 0
+    warmup = 10
+    started = time.monotonic()
+    while analysed < args.frames + warmup:
+        t0 = time.perf_counter()
+        ok, frame = cap.read()
+        t1 = time.perf_counter()
+        if not ok:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            continue
+        t_s = index / args.source_fps
+        index += 1
+        if analysed >= warmup:
+            times["read"].append(t1 - t0)
+        if (index - 1) % step:
+            continue
+        analysed += 1
+        g0 = time.perf_counter()
+        decision = gate.check(frame, t_s)
+        g1 = time.perf_counter()
+        clutter.process(frame, t_s)
+        g2 = time.perf_counter()
+        detector.detect(frame)  # always, to time every stage; the gate's share is applied below
+        if analysed > warmup:
+            times["motion gate"].append(g1 - g0)
+            times["clutter rule"].append(g2 - g1)
+            stage = detector.last_times
+            times["preprocess"].append(stage.preprocess_ms / 1e3)
+            times["inference"].append(stage.inference_ms / 1e3)
+            times["postprocess"].append(stage.postprocess_ms / 1e3)
+            runs += decision.run_detector
+        if analysed % 25 == 0:
+            print(f"\r  {analysed}/{args.frames + warmup} frames", end="", file=sys.stderr, flush=True)
+    print(f"\r  timed {args.frames} analysed frames in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    cap.release()
+
+    med = {k: median_ms(v) for k, v in times.items()}
+    share = runs / args.frames
+    detector_ms = med["preprocess"] + med["inference"] + med["postprocess"]
+    base_ms = args.source_fps * med["read"] + ANALYSED_FPS * (med["motion gate"] + med["clutter rule"])
+    budget_ms = CORES * UTILISATION * 1000
+    without = budget_ms / (base_ms + ANALYSED_FPS * detector_ms)
+    with_gate = budget_ms / (base_ms + ANALYSED_FPS * share * detector_ms)
+
+    print(f"\nstand-in detector: {gflops:.2f} GFLOPs at {args.input}x{args.input}, 1 thread")
+    print(f"{'stage':<14}{'median ms':>10}{'per camera-second':>20}")
+    for name, ms in med.items():
+        per_s = ms * (args.source_fps if name == "read" else ANALYSED_FPS)
+        print(f"{name:<14}{ms:>10.2f}{per_s:>17.1f} ms")
+    print(f"\nmotion gate lets the detector run on {share:.0%} of analysed frames (saves {1 - share:.0%})")
+    print(
+        f"cameras sustained on {CORES} cores at {UTILISATION:.0%}, {ANALYSED_FPS:g} analysed fps, "
+        f"{args.source_fps:g} fps streams:"
+    )
+    print(f"  without motion gate (baseline): {without:5.1f}")
+    print(f"  with motion gate:               {with_gate:5.1f}   ({with_gate / without:.2f}x)")
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
+    a.barh(list(med), list(med.values()), color="tab:blue")
+    a.set_xlabel("median ms per frame")
+    a.set_title("per-frame cost by stage")
+    b.bar(["no gate", "motion gate"], [without, with_gate], color=["tab:gray", "tab:green"])
+    b.set_ylabel("cameras per 2-core box")
+    b.set_title(f"capacity at {ANALYSED_FPS:g} analysed fps")
+    fig.tight_layout()
+    args.plot.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(args.plot, dpi=100)
+    print(f"plot: {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

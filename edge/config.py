@@ -1,0 +1,60 @@
+"""The edge agent's configuration (``sharpeyes edge run --config FILE``): one NVR box, cameras, uplink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from sharpeyes.config.camera import CameraConfig, ConfigModel
+
+
+class KafkaSettings(ConfigModel):
+    bootstrap: str = Field(min_length=1, description="host:port[,host:port] of the Kafka brokers")
+    topic_prefix: str = Field(default="sharpeyes", pattern=r"^[A-Za-z0-9._-]+$")
+    request_timeout_ms: int = Field(default=10_000, ge=1000, le=120_000)
+
+    def topic(self, name: str) -> str:
+        """``alerts.raw`` → ``sharpeyes.alerts.raw``."""
+        return f"{self.topic_prefix}.{name}"
+
+
+class OutboxSettings(ConfigModel):
+    path: Path = Field(description="SQLite file of the store-and-forward outbox")
+    max_bytes: int = Field(default=256 * 1024 * 1024, ge=64 * 1024, description="disk bound of queued alerts")
+
+
+class DetectorSettings(ConfigModel):
+    manifests: dict[str, Path] = Field(default_factory=dict, description="model name -> manifest YAML")
+    ebike_model: str | None = Field(default=None, description="which model the ebike_indoor rule runs")
+    intra_op_threads: int = Field(default=2, ge=1, le=16)
+    stationary_every_s: float = Field(default=10.0, gt=0, description="detector check without motion")
+    motion_gate: bool = True
+
+    @model_validator(mode="after")
+    def _known_model(self) -> DetectorSettings:
+        if self.ebike_model is not None and self.ebike_model not in self.manifests:
+            raise ValueError(
+                f"ebike_model {self.ebike_model!r} is not one of manifests {sorted(self.manifests)}"
+            )
+        return self
+
+
+class AgentConfig(ConfigModel):
+    agent_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+    kafka: KafkaSettings
+    outbox: OutboxSettings
+    metrics_host: str = Field(default="127.0.0.1", description="where /metrics listens")
+    metrics_port: int = Field(default=9108, ge=0, le=65535, description="0 = no metrics server")
+    heartbeat_every_s: float = Field(default=10.0, gt=0, le=3600)
+    detectors: DetectorSettings = Field(default_factory=DetectorSettings)
+    cameras: list[CameraConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cameras(self) -> AgentConfig:
+        ids = [c.id for c in self.cameras]
+        if len(ids) != len(set(ids)):
+            raise ValueError("camera ids must be unique")
+        if any("ebike_indoor" in c.detectors for c in self.cameras) and self.detectors.ebike_model is None:
+            raise ValueError("a camera runs ebike_indoor but detectors.ebike_model is not set")
+        return self

@@ -1,0 +1,1 @@
+"""Rules that turn what a camera sees into alerts: corridor clutter (model-free) and e-bikes indoors."""

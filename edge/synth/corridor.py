@@ -1,0 +1,468 @@
+"""Synthetic corridor clips with ground truth, for the clutter rule's evaluation and for demos.
+
+A camera looks down a corridor (pinhole perspective: floor, walls, ceiling lights, doors that open and
+close). People walk through, some pausing; some of them put an item down and someone later takes it
+away — some items stay longer than the zone's ``dwell_s``, some shorter. Lighting drifts slowly (global
+gain and a side-to-side gradient) and every frame has sensor noise. Each clip comes with the camera
+config (YAML) and a ground-truth JSON that says which items must raise an alert and since when.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import yaml
+
+from sharpeyes.logs import fields
+
+log = logging.getLogger(__name__)
+
+W, H = 640, 360
+FOCAL = 373.0  # px; the corridor (3 m wide) fills the frame width 2.5 m in front of the camera
+HORIZON_Y = 120.0
+CAM_HEIGHT = 1.6  # m
+HALF_WIDTH = 1.5  # m
+Z_NEAR, Z_FAR = 2.5, 20.0  # m, visible floor
+ZONE_Z = (2.6, 16.0)  # the fire lane: the floor from the camera to 16 m
+
+
+def project(x_m: float, y_m: float, z_m: float) -> tuple[float, float]:
+    """World (lateral, height above floor, distance) in metres → pixel."""
+    return W / 2 + FOCAL * x_m / z_m, HORIZON_Y + FOCAL * (CAM_HEIGHT - y_m) / z_m
+
+
+def floor_quad(x0: float, x1: float, z0: float, z1: float) -> list[list[float]]:
+    return [
+        list(project(x0, 0, z0)),
+        list(project(x1, 0, z0)),
+        list(project(x1, 0, z1)),
+        list(project(x0, 0, z1)),
+    ]
+
+
+def zone_polygon() -> list[list[float]]:
+    return [[round(x, 1), round(y, 1)] for x, y in floor_quad(-HALF_WIDTH, HALF_WIDTH, *ZONE_Z)]
+
+
+@dataclass(frozen=True)
+class Walker:
+    """A person crossing the corridor at constant speed, optionally pausing at ``pause_z``."""
+
+    enter_s: float
+    z_from: float
+    z_to: float
+    x_m: float
+    speed: float  # m/s
+    color: tuple[int, int, int]
+    pause_z: float | None = None
+    pause_s: float = 0.0
+
+    @property
+    def exit_s(self) -> float:
+        return self.enter_s + abs(self.z_to - self.z_from) / self.speed + self.pause_s
+
+    def position(self, t: float) -> float | None:
+        """Distance z at time t, or None when not in the corridor."""
+        if not self.enter_s <= t <= self.exit_s:
+            return None
+        direction = 1.0 if self.z_to > self.z_from else -1.0
+        walked = (t - self.enter_s) * self.speed
+        if self.pause_z is not None:
+            to_pause = abs(self.pause_z - self.z_from)
+            if walked > to_pause:
+                walked = max(to_pause, walked - self.pause_s * self.speed)
+        return self.z_from + direction * walked
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    placed_s: float
+    removed_s: float | None  # None: still there at the end of the clip
+    x_m: float
+    z_m: float
+    width_m: float
+    height_m: float
+    color: tuple[int, int, int]
+
+    def present(self, t: float) -> bool:
+        return t >= self.placed_s and (self.removed_s is None or t < self.removed_s)
+
+    def bbox(self) -> list[float]:
+        x0, y0 = project(self.x_m - self.width_m / 2, self.height_m, self.z_m + 0.3)
+        x1, y1 = project(self.x_m + self.width_m / 2, 0, self.z_m)
+        return [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)]
+
+
+@dataclass(frozen=True)
+class Door:
+    side: float  # -1 left wall, +1 right wall
+    z0: float
+    z1: float
+    open_intervals: list[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Lighting:
+    gain_amplitude: float
+    gain_period_s: float
+    gain_phase: float
+    gradient_amplitude: float
+    gradient_period_s: float
+    noise_sigma: float
+
+    def field(self, t: float, columns: np.ndarray) -> np.ndarray:
+        gain = 1 + self.gain_amplitude * math.sin(2 * math.pi * t / self.gain_period_s + self.gain_phase)
+        slope = self.gradient_amplitude * math.sin(2 * math.pi * t / self.gradient_period_s)
+        return (gain * (1 + slope * (columns / W - 0.5))).astype(np.float32)
+
+
+@dataclass
+class CorridorScene:
+    duration_s: float
+    fps: float
+    dwell_s: float
+    lighting: Lighting
+    walkers: list[Walker] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    doors: list[Door] = field(default_factory=list)
+
+
+def _base_image() -> np.ndarray:
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:] = (150, 150, 155)  # ceiling
+    far = [project(-HALF_WIDTH, 0, Z_FAR), project(HALF_WIDTH, 0, Z_FAR)]
+    far_top = [project(-HALF_WIDTH, 3.0, Z_FAR), project(HALF_WIDTH, 3.0, Z_FAR)]
+    near_z = 0.8
+    left_wall = [
+        project(-HALF_WIDTH, 0, near_z),
+        project(-HALF_WIDTH, 0, Z_FAR),
+        far_top[0],
+        project(-HALF_WIDTH, 3, near_z),
+    ]
+    right_wall = [
+        project(HALF_WIDTH, 0, near_z),
+        project(HALF_WIDTH, 0, Z_FAR),
+        far_top[1],
+        project(HALF_WIDTH, 3, near_z),
+    ]
+    floor = [project(-HALF_WIDTH, 0, near_z), project(HALF_WIDTH, 0, near_z), far[1], far[0]]
+    for poly, colour in (
+        (left_wall, (170, 180, 190)),
+        (right_wall, (160, 170, 182)),
+        (floor, (95, 110, 120)),
+    ):
+        cv2.fillPoly(img, [np.round(np.asarray(poly)).astype(np.int32)], colour)
+    cv2.rectangle(
+        img,
+        np.round(far_top[0]).astype(int).tolist(),
+        np.round(far[1]).astype(int).tolist(),
+        (120, 125, 130),
+        -1,
+    )
+    for z in np.arange(3.0, Z_FAR, 1.0):  # floor tile joints
+        a, b = project(-HALF_WIDTH, 0, z), project(HALF_WIDTH, 0, z)
+        cv2.line(img, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), (85, 98, 108), 1)
+    for z in (4.0, 8.0, 12.0, 16.0):  # ceiling lights
+        quad = [
+            project(-0.4, 2.99, z),
+            project(0.4, 2.99, z),
+            project(0.4, 2.99, z + 0.6),
+            project(-0.4, 2.99, z + 0.6),
+        ]
+        cv2.fillPoly(img, [np.round(np.asarray(quad)).astype(np.int32)], (235, 240, 240))
+    return img
+
+
+def _door_quad(door: Door) -> np.ndarray:
+    x = door.side * HALF_WIDTH
+    quad = [
+        project(x, 0, door.z0),
+        project(x, 0, door.z1),
+        project(x, 2.1, door.z1),
+        project(x, 2.1, door.z0),
+    ]
+    return np.round(np.asarray(quad)).astype(np.int32)
+
+
+def _draw_box(img: np.ndarray, item: Item) -> None:
+    x0, y_top = project(item.x_m - item.width_m / 2, item.height_m, item.z_m)
+    x1, y_bottom = project(item.x_m + item.width_m / 2, 0, item.z_m)
+    _, y_back_top = project(0, item.height_m, item.z_m + 0.3)
+    dark = tuple(int(c * 0.7) for c in item.color)
+    cv2.rectangle(img, (round(x0), round(y_back_top)), (round(x1), round(y_top)), dark, -1)  # lid
+    cv2.rectangle(img, (round(x0), round(y_top)), (round(x1), round(y_bottom)), item.color, -1)
+
+
+def _draw_person(img: np.ndarray, walker: Walker, z: float, t: float) -> None:
+    """A person: striped top (clothes have texture), swinging legs, head. Flat blobs would sit still on
+    the pixels they cover, which real people walking do not."""
+    cx, feet = project(walker.x_m, 0, z)
+    _, head_top = project(walker.x_m, 1.7, z)
+    half = FOCAL * 0.22 / z
+    height = feet - head_top
+    head_r = max(2, round(height * 0.07))
+    body_top = head_top + 2 * head_r
+    hip = feet - 0.45 * height
+    stripe = max(2, round(FOCAL * 0.08 / z))
+    dark = tuple(int(c * 0.55) for c in walker.color)
+    y = body_top
+    k = 0
+    while y < hip:
+        colour = walker.color if k % 2 == 0 else dark
+        cv2.rectangle(
+            img, (round(cx - half), round(y)), (round(cx + half), round(min(hip, y + stripe))), colour, -1
+        )
+        y += stripe
+        k += 1
+    walking = walker.position(t + 0.05) != z
+    swing = math.sin(2 * math.pi * 1.8 * t) * half * 0.5 if walking else 0.0
+    legs = (40, 40, 60)
+    leg_w = half * 0.45
+    for side, phase in ((-1, 1.0), (1, -1.0)):
+        x = cx + side * half * 0.45 + phase * swing
+        cv2.rectangle(img, (round(x - leg_w), round(hip)), (round(x + leg_w), round(feet)), legs, -1)
+    cv2.circle(img, (round(cx), round(head_top + head_r)), head_r, (140, 160, 200), -1)
+
+
+class CorridorRenderer:
+    def __init__(self, scene: CorridorScene, seed: int) -> None:
+        self.scene = scene
+        self._base = _base_image()
+        self._rng = np.random.default_rng(seed)
+        self._columns = np.arange(W, dtype=np.float32)[None, :, None]
+
+    def frame(self, t: float) -> np.ndarray:
+        img = self._base.copy()
+        for door in self.scene.doors:
+            if any(a <= t < b for a, b in door.open_intervals):
+                cv2.fillPoly(img, [_door_quad(door)], (45, 45, 50))
+            else:
+                cv2.fillPoly(img, [_door_quad(door)], (90, 120, 150))
+        drawables: list[tuple[float, Callable[[], None]]] = []
+        for item in self.scene.items:
+            if item.present(t):
+                drawables.append((item.z_m, lambda item=item: _draw_box(img, item)))  # type: ignore[misc]
+        for walker in self.scene.walkers:
+            z = walker.position(t)
+            if z is not None and Z_NEAR * 0.5 < z < Z_FAR:
+                drawables.append((z, lambda walker=walker, z=z: _draw_person(img, walker, z, t)))  # type: ignore[misc]
+        for _, draw in sorted(drawables, key=lambda d: -d[0]):
+            draw()
+        light = self.scene.lighting.field(t, self._columns)
+        noise = self._rng.normal(0.0, self.scene.lighting.noise_sigma, (H, W, 1)).astype(np.float32)
+        out = img.astype(np.float32) * light + noise
+        return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _colour(rng: np.random.Generator) -> tuple[int, int, int]:
+    """A colour that stands out from the grey-blue floor (items in corridors are boxes, bags, bikes)."""
+    palette = [
+        (30, 60, 170),
+        (40, 150, 220),
+        (30, 30, 30),
+        (200, 200, 210),
+        (60, 140, 60),
+        (150, 60, 140),
+        (20, 90, 200),
+    ]
+    return palette[int(rng.integers(len(palette)))]
+
+
+def make_scene(
+    rng: np.random.Generator,
+    duration_s: float,
+    dwell_s: float,
+    n_items: int,
+    fps: float = 10.0,
+    strong_light: bool = False,
+) -> CorridorScene:
+    lighting = Lighting(
+        gain_amplitude=float(rng.uniform(0.18, 0.25) if strong_light else rng.uniform(0.06, 0.15)),
+        gain_period_s=float(rng.uniform(60, 120)),
+        gain_phase=float(rng.uniform(0, 2 * math.pi)),
+        gradient_amplitude=float(rng.uniform(0.05, 0.15)),
+        gradient_period_s=float(rng.uniform(80, 160)),
+        noise_sigma=float(rng.uniform(3.0, 5.0)),
+    )
+    scene = CorridorScene(duration_s=duration_s, fps=fps, dwell_s=dwell_s, lighting=lighting)
+    # doors on the walls (outside the floor zone) open for a few seconds now and then
+    for side, z0 in ((-1.0, 5.0), (1.0, 8.0), (-1.0, 11.0)):
+        intervals = []
+        t = float(rng.uniform(3, 20))
+        while t < duration_s:
+            length = float(rng.uniform(2, 6))
+            intervals.append((t, t + length))
+            t += length + float(rng.uniform(15, 40))
+        scene.doors.append(Door(side=side, z0=z0, z1=z0 + 1.0, open_intervals=intervals))
+    # passers-by, some pausing for a moment
+    t = float(rng.uniform(0.5, 4))
+    while t < duration_s:
+        inbound = bool(rng.integers(2))
+        pause = bool(rng.random() < 0.3)
+        scene.walkers.append(
+            Walker(
+                enter_s=t,
+                z_from=Z_FAR if inbound else Z_NEAR * 0.6,
+                z_to=Z_NEAR * 0.6 if inbound else Z_FAR,
+                x_m=float(rng.uniform(-0.9, 0.9)),
+                speed=float(rng.uniform(1.0, 1.6)),
+                color=_colour(rng),
+                pause_z=float(rng.uniform(4, 12)) if pause else None,
+                pause_s=float(rng.uniform(1.0, 4.0)) if pause else 0.0,
+            )
+        )
+        t += float(rng.uniform(5, 14))
+    # items: carried in by someone who stops, sets it down and walks on; later taken away
+    slots = [(x, z) for z in (4.0, 5.5, 7.0, 8.5, 10.0) for x in (-0.85, 0.0, 0.85)]
+    chosen = rng.choice(len(slots), size=min(n_items, len(slots)), replace=False)
+    for k, slot in enumerate(chosen):
+        x_m, z_m = slots[int(slot)]
+        x_m += float(rng.uniform(-0.1, 0.1))
+        placed = float(rng.uniform(8, max(9, duration_s - dwell_s - 12)))
+        long_stay = bool(rng.random() < 0.55)
+        if long_stay:
+            stay = float(rng.uniform(dwell_s + 6, dwell_s + 60))
+            removed: float | None = placed + stay if placed + stay < duration_s - 3 else None
+        else:
+            removed = placed + float(rng.uniform(3, max(4, dwell_s - 6)))
+        item = Item(
+            id=f"item-{k}",
+            placed_s=round(placed, 2),
+            removed_s=round(removed, 2) if removed is not None else None,
+            x_m=x_m,
+            z_m=z_m,
+            width_m=float(rng.uniform(0.35, 0.7)),
+            height_m=float(rng.uniform(0.3, 0.7)),
+            color=_colour(rng),
+        )
+        scene.items.append(item)
+        for moment in (item.placed_s, item.removed_s):
+            if moment is None:
+                continue
+            speed = float(rng.uniform(1.0, 1.4))
+            scene.walkers.append(
+                Walker(
+                    enter_s=moment - (Z_FAR - z_m) / speed - 0.8,
+                    z_from=Z_FAR,
+                    z_to=Z_NEAR * 0.6,
+                    x_m=x_m + 0.45 * (1 if x_m <= 0 else -1),
+                    speed=speed,
+                    color=_colour(rng),
+                    pause_z=z_m,
+                    pause_s=1.6,
+                )
+            )
+    return scene
+
+
+def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, object]:
+    items = []
+    for item in scene.items:
+        end = item.removed_s if item.removed_s is not None else scene.duration_s
+        items.append(
+            {
+                "id": item.id,
+                "placed_s": item.placed_s,
+                "removed_s": item.removed_s,
+                "bbox": item.bbox(),
+                "zone": "fire_lane",
+                "expect_alert": end - item.placed_s >= scene.dwell_s,
+            }
+        )
+    return {
+        "clip": clip,
+        "camera": camera,
+        "fps": scene.fps,
+        "duration_s": scene.duration_s,
+        "dwell_s": scene.dwell_s,
+        "items": items,
+        "people": [{"enter_s": round(w.enter_s, 2), "exit_s": round(w.exit_s, 2)} for w in scene.walkers],
+        "lighting": asdict(scene.lighting),
+    }
+
+
+def camera_config(camera_id: str, clip: Path, dwell_s: float, fps: float = 5.0) -> dict[str, object]:
+    return {
+        "id": camera_id,
+        "kind": "corridor",
+        "source": str(clip),
+        "building": "B-SYN",
+        "detectors": ["corridor_clutter"],
+        "fps": fps,
+        "mask": [],
+        "zones": [{"name": "fire_lane", "polygon": zone_polygon(), "dwell_s": dwell_s}],
+    }
+
+
+def write_clip(
+    scene: CorridorScene, path: Path, seed: int, progress: Callable[[float], None] | None = None
+) -> None:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), scene.fps, (W, H))
+    if not writer.isOpened():
+        raise OSError(f"cannot write {path}")
+    renderer = CorridorRenderer(scene, seed)
+    frames = round(scene.duration_s * scene.fps)
+    try:
+        for i in range(frames):
+            writer.write(renderer.frame(i / scene.fps))
+            if progress is not None and i % 100 == 0:
+                progress(i / frames)
+    finally:
+        writer.release()
+
+
+def _named(progress: Callable[[str, float], None], name: str) -> Callable[[float], None]:
+    def report(fraction: float) -> None:
+        progress(name, fraction)
+
+    return report
+
+
+def write_corridor_set(
+    out: Path,
+    seed: int,
+    clips: int = 3,
+    duration_s: float = 150.0,
+    dwell_s: float = 20.0,
+    progress: Callable[[str, float], None] | None = None,
+) -> list[Path]:
+    """Write ``clips`` clips with camera YAML and ground truth into ``out``; return the ground-truth paths.
+
+    The last clip (when there are two or more) has no items at all and stronger lighting drift: it must
+    raise nothing.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for k in range(clips):
+        rng = np.random.default_rng([seed, k])
+        light_only = clips > 1 and k == clips - 1
+        scene = make_scene(
+            rng,
+            duration_s,
+            dwell_s,
+            n_items=0 if light_only else int(rng.integers(4, 7)),
+            strong_light=light_only,
+        )
+        name = f"corridor-{seed}-{k}"
+        clip = out / f"{name}.mp4"
+        camera_id = f"cam-syn-corridor-{seed}-{k}"
+        log.info("rendering corridor clip", extra=fields(clip=str(clip), seconds=duration_s))
+        write_clip(scene, clip, seed * 1000 + k, _named(progress, name) if progress is not None else None)
+        camera_path = out / f"{name}.camera.yaml"
+        camera_path.write_text(
+            yaml.safe_dump(camera_config(camera_id, clip, dwell_s), sort_keys=False), encoding="utf-8"
+        )
+        truth_path = out / f"{name}.truth.json"
+        truth_path.write_text(
+            json.dumps(ground_truth(scene, clip.name, camera_path.name), indent=2), encoding="utf-8"
+        )
+        written.append(truth_path)
+    return written

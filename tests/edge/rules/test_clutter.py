@@ -1,0 +1,93 @@
+"""``corridor_clutter`` on hand-made frames: dwell, since, people passing, light drift, removal, one alert."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from edge.rules.clutter import ClutterParams, ClutterRule
+from sharpeyes.config import Zone
+from sharpeyes.contract import AlertKind
+from sharpeyes.contract.alert import ClutterAttributes
+
+pytestmark = pytest.mark.slow  # about 10 s: a minute of frames per case
+
+FPS = 5.0
+ZONE = Zone(name="fire_lane", polygon=[[20, 60], [300, 60], [300, 230], [20, 230]], dwell_s=10)
+START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+SMALL = ClutterParams(width=160)  # keeps these tests fast
+
+
+def floor(t: float, light: float = 1.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed + int(t * 100))
+    base = np.full((240, 320, 3), (95, 110, 120), np.float32)
+    base[::16, :] = (85, 98, 108)  # tile joints
+    return np.clip(base * light + rng.normal(0, 3, (240, 320, 1)), 0, 255).astype(np.uint8)
+
+
+def run(
+    seconds: float,
+    box_at: tuple[float, float] | None = None,
+    person: tuple[float, float] | None = None,
+    light: tuple[float, float] = (1.0, 1.0),
+    zone: Zone = ZONE,
+) -> list:
+    rule = ClutterRule([zone], origin=START, params=SMALL)
+    drafts = []
+    for i in range(int(seconds * FPS)):
+        t = i / FPS
+        level = light[0] + (light[1] - light[0]) * t / seconds
+        frame = floor(t, level)
+        if box_at is not None and box_at[0] <= t < box_at[1]:
+            frame[140:190, 120:170] = (40, 60, 190)
+        if person is not None and person[0] <= t < person[1]:
+            x = int(20 + (t - person[0]) * 60)  # walks across at 60 px/s
+            frame[80:220, x : x + 30] = (60, 140, 60)
+        drafts.extend(rule.process(frame, t))
+    return drafts
+
+
+def test_item_that_stays_raises_one_alert_dated_to_its_placement() -> None:
+    drafts = run(40, box_at=(12.0, 40.0))
+    assert len(drafts) == 1
+    draft = drafts[0]
+    assert draft.kind is AlertKind.CORRIDOR_CLUTTER and draft.zone == "fire_lane"
+    assert isinstance(draft.attributes, ClutterAttributes)
+    since = (draft.attributes.since - START).total_seconds()
+    assert abs(since - 12.0) <= 1.0
+    assert draft.t_s == pytest.approx(since + ZONE.dwell_s, abs=0.5)
+    x1, y1, x2, y2 = draft.bbox or (0, 0, 0, 0)
+    assert abs(x1 - 120) <= 6 and abs(y1 - 140) <= 6 and abs(x2 - 170) <= 6 and abs(y2 - 190) <= 6
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        pytest.param({"box_at": (12.0, 19.0)}, id="removed-before-dwell"),
+        pytest.param({"person": (10.0, 14.0)}, id="person-walks-through"),
+        pytest.param({"light": (1.0, 0.75)}, id="light-dims-25pct"),
+        pytest.param({"light": (0.8, 1.15)}, id="light-brightens"),
+    ],
+)
+def test_nothing_to_report(kwargs: dict) -> None:
+    assert run(40, **kwargs) == []
+
+
+def test_item_occluded_by_passer_by_is_still_one_alert() -> None:
+    assert len(run(40, box_at=(8.0, 40.0), person=(14.0, 19.0))) == 1
+
+
+def test_removed_and_put_back_is_a_new_alert() -> None:
+    rule = ClutterRule([ZONE], origin=START, params=SMALL)
+    drafts = []
+    for i in range(int(60 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        if 8 <= t < 25 or 32 <= t < 60:
+            frame[140:190, 120:170] = (40, 60, 190)
+        drafts.extend(rule.process(frame, t))
+    sinces = [(d.attributes.since - START) / timedelta(seconds=1) for d in drafts]  # type: ignore[union-attr]
+    assert len(drafts) == 2
+    assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 32) <= 1

@@ -1,0 +1,95 @@
+"""``ebike_indoor``: k of n frames in a zone, one alert per e-bike, any manifest with an e-bike class."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import cv2
+import numpy as np
+import pytest
+
+from edge.detect import Detector, SessionPool
+from edge.detect.detections import Detections
+from edge.rules.ebike import EbikeParams, EbikeRule, NoEbikeClass
+from sharpeyes.config import Zone
+from sharpeyes.contract import AlertKind
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "detect"))
+from onnx_fixtures import build_model, write_manifest, yolov8_predictions
+
+LIFT = Zone(name="lift", polygon=[[0, 100], [320, 100], [320, 240], [0, 240]], dwell_s=10)
+
+
+class Scripted:
+    """A detector seam that returns one scripted list of boxes per call."""
+
+    class_names: ClassVar[list[str]] = ["person", "ebike"]
+
+    def __init__(self, script: list[list[tuple[float, float, float, float, float, int]]]) -> None:
+        self.script = script
+        self.calls = 0
+
+    def detect(self, frame: np.ndarray) -> Detections:
+        rows = self.script[min(self.calls, len(self.script) - 1)]
+        self.calls += 1
+        if not rows:
+            return Detections.empty()
+        arr = np.array(rows, np.float32)
+        return Detections(arr[:, :4], arr[:, 4], arr[:, 5].astype(np.int64))
+
+
+FRAME = np.zeros((240, 320, 3), np.uint8)
+EBIKE_IN = (100, 120, 180, 220, 0.8, 1)  # standing in the lift
+EBIKE_OUT = (100, 10, 180, 90, 0.8, 1)  # above the zone (in the corridor outside)
+PERSON_IN = (20, 110, 60, 230, 0.9, 0)
+
+
+@pytest.mark.parametrize(
+    ("script", "alerts_at"),
+    [
+        pytest.param([[EBIKE_IN]] * 10, [2], id="steady-ebike-one-alert-at-k"),
+        pytest.param([[EBIKE_IN], [], [EBIKE_IN], [], [EBIKE_IN]] + [[]] * 5, [4], id="k-of-n-with-gaps"),
+        pytest.param([[EBIKE_IN], [], [], [], [EBIKE_IN], [], [], [], [EBIKE_IN], []], [], id="too-sparse"),
+        pytest.param([[EBIKE_OUT]] * 10, [], id="outside-zone"),
+        pytest.param([[PERSON_IN]] * 10, [], id="person-is-not-an-ebike"),
+    ],
+)
+def test_k_of_n(
+    script: list[list[tuple[float, float, float, float, float, int]]], alerts_at: list[int]
+) -> None:
+    rule = EbikeRule([LIFT], Scripted(script), EbikeParams(k=3, n=5))
+    got = []
+    for i in range(len(script)):
+        for draft in rule.process(FRAME, i * 0.2):
+            got.append(i)
+            assert draft.kind is AlertKind.EBIKE_INDOOR and draft.zone == "lift"
+            assert draft.snapshot_jpeg is not None and draft.snapshot_jpeg[:2] == b"\xff\xd8"
+    assert got == alerts_at
+
+
+def test_model_without_ebike_class_is_refused() -> None:
+    class People(Scripted):
+        class_names: ClassVar[list[str]] = ["person", "bicycle"]
+
+    with pytest.raises(NoEbikeClass, match="no e-bike class"):
+        EbikeRule([LIFT], People([[]]))
+
+
+def test_through_real_onnx_detector(tmp_path: Path) -> None:
+    """A tiny ONNX model always 'sees' an e-bike in the lift: exactly one alert over many frames."""
+    classes = ["person", "bicycle", "electric_bicycle"]
+    preds = yolov8_predictions([(160, 170, 80, 100, 2, 0.85), (40, 170, 40, 110, 0, 0.9)], len(classes), 20)
+    model = build_model(tmp_path / "m.onnx", preds, (320, 320))
+    detector = Detector.from_manifest(
+        write_manifest(tmp_path, model, "yolov8", classes, (320, 320)), SessionPool(1)
+    )
+    rule = EbikeRule([LIFT], detector, EbikeParams(k=3, n=5))
+    frame = np.full((320, 320, 3), 90, np.uint8)
+    drafts = [d for i in range(15) for d in rule.process(frame, i * 0.2)]
+    assert len(drafts) == 1
+    assert drafts[0].t_s == pytest.approx(0.4)
+    assert drafts[0].attributes.model_dump()["class"] == "electric_bicycle"
+    jpeg = cv2.imdecode(np.frombuffer(drafts[0].snapshot_jpeg or b"", np.uint8), cv2.IMREAD_COLOR)
+    assert jpeg is not None and jpeg.shape == frame.shape
