@@ -23,7 +23,7 @@ from prometheus_client import generate_latest
 from pipeline.commands import Command, CommandType, Origin
 from pipeline.config import PipelineConfig
 from pipeline.core.casedesk import CaseDesk, UnknownCase
-from pipeline.core.enrich import UnknownSource, enrich
+from pipeline.core.enrich import UnknownSource, enrich, place_reading
 from pipeline.core.iot_rules import DeviceState, evaluate
 from pipeline.core.keys import SEP, routing_key_of_case_id
 from pipeline.core.lifecycle import InvalidTransition
@@ -199,12 +199,10 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
         except ContractError as exc:
             await dead_letter("invalid", str(exc), msg)
             return
-        at = (reading.lon, reading.lat) if reading.lon is not None and reading.lat is not None else None
-        located = at is not None and index.locate(*at) is not None
-        if index.place_source(reading.device_id) is None and not located:
-            await dead_letter(
-                "unknown source", f"device {reading.device_id} is not in the site registry", msg
-            )
+        try:
+            at = place_reading(reading, index)
+        except UnknownSource as exc:
+            await dead_letter("unknown source", str(exc), msg)
             return
         metrics.iot_events_in.labels(measurement=reading.measurement.value).inc()
         doc = devices.get(reading.device_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.core.keys import case_key, routing_key
-from sharpeyes.contract import Alert
+from sharpeyes.contract import Alert, IotEvent
 from sharpeyes.contract.case import GridPath
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.registry import GridIndex, Placement
@@ -46,3 +46,14 @@ def enrich(alert: Alert, index: GridIndex, at: tuple[float, float] | None = None
         case_key=case_key(placement.path, alert.kind),
         routing_key=routing_key(placement.path),
     )
+
+
+def place_reading(reading: IotEvent, index: GridIndex) -> tuple[float, float] | None:
+    """Check an IoT reading's device can be placed; returns its own lon/lat when it carries one.
+
+    Raises ``UnknownSource`` for a device the registry lacks that brings no location inside the district.
+    """
+    at = (reading.lon, reading.lat) if reading.lon is not None and reading.lat is not None else None
+    if index.place_source(reading.device_id) is None and (at is None or index.locate(*at) is None):
+        raise UnknownSource(f"device {reading.device_id} is not in the site registry")
+    return at
