@@ -87,6 +87,13 @@ class Worker:
             time.sleep(0.3)
         raise TimeoutError(f"worker not ready after {timeout} s:\n{self.log_tail()}")
 
+    def health(self) -> dict:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as resp:
+                return dict(json.loads(resp.read()))
+        except OSError:
+            return {"ready": False}
+
     def metrics(self) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as resp:
             return resp.read().decode()
@@ -174,6 +181,7 @@ class CaseOutcome:
     alerts_of_case: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     key_of_case: dict[str, str] = field(default_factory=dict)
     repeats: int = 0
+    diagnostics: str = ""
 
     @classmethod
     def fold(cls, raw: list[bytes]) -> CaseOutcome:
@@ -204,3 +212,20 @@ def dead_letters(raw: list[bytes]) -> list[DeadLetter]:
 
 def as_json(value: bytes) -> dict:
     return json.loads(value)
+
+
+def wait_group_settled(workers: list[Worker], partitions: int, timeout: float = 120.0) -> None:
+    """All workers ready and the inputs' partitions spread over them, the same on two looks 1 s apart
+    (a worker that was ready alone is not ready once a second one joins and the group rebalances)."""
+    deadline = time.monotonic() + timeout
+    stable = 0
+    while time.monotonic() < deadline:
+        states = [w.health() for w in workers]
+        ok = all(s.get("ready") for s in states) and (
+            len(workers) == 1 or all(0 < s.get("assigned_partitions", 0) for s in states)
+        )
+        stable = stable + 1 if ok else 0
+        if stable >= 2:
+            return
+        time.sleep(1.0)
+    raise TimeoutError(f"group not settled after {timeout} s: {[w.health() for w in workers]}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from tests.integration.pipeline_worker import (
     dead_letters,
     produce,
     read_all,
+    wait_group_settled,
     write_config,
 )
 from tests.integration.scenario import Scenario, build, expected_grouping
@@ -43,7 +43,26 @@ def _send(
     )
 
 
+def _diagnose(
+    outcome: CaseOutcome, sc: Scenario, bootstrap: str, topics: Topics, workers: list[Worker]
+) -> str:
+    """What a failure report needs: which alerts are missing, and whether the pipeline dead-lettered them."""
+    missing = sorted(sc.valid_alert_ids - set(outcome.cases_of_alert))
+    if not missing:
+        return ""
+    dls = dead_letters(read_all(bootstrap, topics.deadletter, quiet_s=1.0, timeout_s=20))
+    reasons: dict[str, int] = {}
+    for d in dls:
+        reasons[d.reason] = reasons.get(d.reason, 0) + 1
+    tails = "\n".join(f"--- {w.log_path.name}\n{w.log_tail(15)}" for w in workers)
+    return (
+        f"{len(missing)} alerts in no case (first: {missing[:5]}); dead letters by reason: {reasons}; "
+        f"case events read: {len(outcome.events)}\n{tails}"
+    )
+
+
 def _check_cases(outcome: CaseOutcome, sc: Scenario) -> None:
+    assert not outcome.diagnostics, outcome.diagnostics
     grouping = outcome.grouping()
     camera_groups = {
         k: v
@@ -87,7 +106,7 @@ def _run_scenario(
     try:
         for w in running:
             w.wait_ready()
-        time.sleep(2.0 if workers > 1 else 0.5)  # let the group settle its first rebalance
+        wait_group_settled(running, partitions)
         first, second = sc.split(0.5 if kill_midway else 1.0)
         _send(bootstrap, topics, first, sc.iot)
         if kill_midway:
