@@ -162,7 +162,8 @@ class CaseDesk:
             raise UnknownCase(f"case {update.case_id} is not open")
         case = state.open
         if any(
-            h.at == update.ts and h.status == update.status and h.by == update.actor for h in case.history
+            h.at == update.ts and h.status == update.status and h.by == update.actor and h.note == update.note
+            for h in case.history
         ):
             return []  # the same update redelivered
         if not check_transition(case.status, update.status) and update.note is None:
