@@ -27,6 +27,7 @@ def summary(event: CaseEvent) -> dict[str, Any]:
     case = event.case.model_dump(mode="json", exclude={"attributes", "history"})
     return {
         "event_id": event.event_id,
+        "case_id": event.case_id,
         "type": event.type.value,
         "ts": format_rfc3339(event.ts),
         "alert_id": event.alert_id,

@@ -132,7 +132,9 @@ def test_sessions_expire(registry: SiteRegistry, tmp_path: Path) -> None:
     run(scenario)
 
 
-def test_actions_go_through_the_update_path_and_the_board_changes(registry: SiteRegistry, tmp_path: Path) -> None:
+def test_actions_go_through_the_update_path_and_the_board_changes(
+    registry: SiteRegistry, tmp_path: Path
+) -> None:
     rig = make_rig(registry, tmp_path)
     case_id = open_case(rig, registry)
 
@@ -154,7 +156,11 @@ def test_actions_go_through_the_update_path_and_the_board_changes(registry: Site
             resp = await act(client, "confirm")
             assert resp.status == 202
             (update,) = rig.sink.updates
-            assert (update.case_id, update.status, update.actor) == (case_id, CaseStatus.DISPATCHED, "console:op1")
+            assert (update.case_id, update.status, update.actor) == (
+                case_id,
+                CaseStatus.DISPATCHED,
+                "console:op1",
+            )
             assert await board(client, "open") == []
             assert await board(client, "dispatched") == [case_id]
 
@@ -217,6 +223,7 @@ def test_live_feed_streams_new_case_events(registry: SiteRegistry, tmp_path: Pat
                     break
             (frame,) = frames
             assert frame["type"] == "opened" and frame["alert_id"] == "a-live"
+            assert frame["case_id"] == frame["case"]["case_id"]
             assert frame["case"]["kind"] == AlertKind.EBIKE_INDOOR.value
             assert "attributes" not in frame["case"]
             resp.close()
