@@ -162,11 +162,12 @@ class CaseDesk:
             raise UnknownCase(f"case {update.case_id} is not open")
         case = state.open
         if any(
-            h.at == update.ts and h.status == update.status and h.by == update.actor for h in case.history
+            h.at == update.ts and h.status == update.status and h.by == update.actor and h.note == update.note
+            for h in case.history
         ):
             return []  # the same update redelivered
-        if not check_transition(case.status, update.status):
-            return []
+        if not check_transition(case.status, update.status) and update.note is None:
+            return []  # a repeat of the current status; with a note it is an operator's note: recorded
         case.status = update.status
         case.history.append(
             StatusChange(status=update.status, at=update.ts, by=update.actor, note=update.note)

@@ -1,0 +1,65 @@
+"""Evidence snapshots the console serves behind the session.
+
+``EvidenceStore`` is the seam: anything that answers ``get(alert_id)`` with JPEG bytes. For now the
+console keeps the alerts' inline ``evidence.snapshot_jpeg`` in a bounded in-memory store that the
+caller feeds with each alert it submits (``keep_raw``); evidence referenced only by ``uri`` (object
+storage) needs a store that fetches it, which is not written yet.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import OrderedDict
+from typing import Protocol
+
+from sharpeyes.contract import Alert, decode_alert
+from sharpeyes.errors import ContractError
+
+
+class EvidenceStore(Protocol):
+    def get(self, alert_id: str) -> bytes | None:
+        """The JPEG snapshot of the alert, or None when this store does not have it."""
+        ...
+
+
+class MemoryEvidenceStore:
+    """The latest snapshots, at most ``max_bytes`` in all; the oldest are forgotten first."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+
+    def get(self, alert_id: str) -> bytes | None:
+        return self._items.get(alert_id)
+
+    def put(self, alert_id: str, jpeg: bytes) -> None:
+        if len(jpeg) > self.max_bytes:
+            return
+        old = self._items.pop(alert_id, None)
+        self._size -= len(old) if old is not None else 0
+        self._items[alert_id] = jpeg
+        self._size += len(jpeg)
+        while self._size > self.max_bytes:
+            _, dropped = self._items.popitem(last=False)
+            self._size -= len(dropped)
+
+    def keep(self, alert: Alert) -> bool:
+        if alert.evidence is None or alert.evidence.snapshot_jpeg is None:
+            return False
+        try:
+            jpeg = base64.b64decode(alert.evidence.snapshot_jpeg, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        if not jpeg.startswith(b"\xff\xd8"):
+            return False  # not a JPEG: never serve it as one
+        self.put(alert.alert_id, jpeg)
+        return True
+
+    def keep_raw(self, raw: bytes) -> bool:
+        """Keep the snapshot of raw alert bytes; the pipeline dead-letters what does not decode."""
+        try:
+            return self.keep(decode_alert(raw))
+        except ContractError:
+            return False
