@@ -73,6 +73,7 @@ class CameraReader:
         pace_files: bool = True,
         loop_files: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
+        speed: float = 1.0,
     ) -> None:
         self.camera_id = camera_id
         self.source = source
@@ -81,6 +82,10 @@ class CameraReader:
         self._backoff = backoff or Backoff(initial_s=0.5, max_s=30.0, jitter=0.2)
         self._is_file = is_file_source(source)
         self._pace = pace_files and self._is_file
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        # a paced file played ``speed`` times faster (demos); frame times stay in the video's own time
+        self._speed = speed if self._pace else 1.0
         self._loop = loop_files and self._is_file
         self._monotonic = monotonic
         self._t0 = monotonic()
@@ -170,7 +175,7 @@ class CameraReader:
     def _pump(self, cap: VideoSource) -> bool:
         """Read until the source fails or ends. True if a file ended normally (not an error)."""
         native_fps = cap.get(cv2.CAP_PROP_FPS) if self._pace else 0.0
-        period = 1.0 / native_fps if 0 < native_fps < 240 else 0.0
+        period = 1.0 / (native_fps * self._speed) if 0 < native_fps < 240 else 0.0
         next_due = self._monotonic()
         got_any = False
         while not self._stop.is_set():
@@ -197,7 +202,7 @@ class CameraReader:
         now = self._monotonic()
         with self._cond:
             self._frames_in += 1
-            self._latest = Frame(image=image, seq=self._frames_in, t_s=now - self._t0)
+            self._latest = Frame(image=image, seq=self._frames_in, t_s=(now - self._t0) * self._speed)
             start, count = self._fps_window
             count += 1
             if now - start >= 2.0:

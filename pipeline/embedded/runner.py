@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -67,20 +68,23 @@ class EmbeddedPipeline:
         self.clock = clock or SystemClock()
         self.listeners: list[CaseListener] = []
         self.stats = RunnerStats()
+        # one SQLite connection used from the edge forwarder, the console and the clock: one message at a time
+        self._lock = threading.Lock()
 
     def subscribe(self, listener: CaseListener) -> None:
         """Called with each new case event after its transaction committed (console, webhooks)."""
         self.listeners.append(listener)
 
     def _commit(self, decide: Callable[[], list[CaseEvent]]) -> list[CaseEvent]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            events = decide()
-            fresh = [e for e in events if self.projection.apply(e)]
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                events = decide()
+                fresh = [e for e in events if self.projection.apply(e)]
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
         for event in fresh:
             self.stats.case_events += 1
             if event.type.value == "opened":
