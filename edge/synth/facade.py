@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 
 from edge.synth.distractors import Bird, Curtain, Drifter, Precipitation, WindowLight
@@ -216,7 +217,7 @@ def render(scene: FacadeScene) -> Iterator[RenderedFrame]:
                 thing.draw(frame, t, rng)
         gain = scene.lighting.gain(t)
         if abs(gain - 1.0) > 1e-3:
-            frame = np.asarray(frame * np.float32(gain), dtype=np.float32).clip(0, 255).astype(np.uint8)
+            frame = cv2.convertScaleAbs(frame, alpha=gain)
         for thing in scene.moving:
             if thing.kind in ("rain", "snow"):
                 thing.draw(frame, t, rng)

@@ -52,6 +52,13 @@ class FloorScale:
         y = np.where(z > heights[-1], rows[-1] - (z - heights[-1]) * top_slope, y)
         return np.where(z < 0, rows[0] - z * ground_slope, y)
 
+    def pixels_per_metre_at(self, ys: np.ndarray) -> np.ndarray:
+        """``pixels_per_metre`` for many rows at once (the tracker gates every live track each frame)."""
+        rows = np.asarray(self.rows[::-1], dtype=np.float64)  # increasing
+        bands = np.diff(np.asarray(self.rows, dtype=np.float64))[::-1] * -1 / self.meters_per_floor
+        idx = np.clip(np.searchsorted(rows, ys) - 1, 0, len(bands) - 1)
+        return np.asarray(bands[idx])
+
     def pixels_per_metre(self, y: float) -> float:
         """Local vertical scale at row ``y`` (the height in pixels of that floor band / metres per floor)."""
         band = int(np.clip(self.floor_at(self.height_m(y).item()) - 1, 0, self.floors - 1))

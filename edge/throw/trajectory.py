@@ -9,7 +9,9 @@ objects, through air drag); what is not a fall fails one of the checks, in this 
 - too little drop (horizontal birds, curtains, flickering windows, camera shake);
 - too fast sideways for its drop (birds gliding down);
 - acceleration far below gravity (leaves, paper, gliding birds, snow at terminal speed) or far above;
-- a poor fit (flapping, swaying, chance links between rain streaks).
+- a poor fit (flapping, swaying, chance links between rain streaks);
+- in clutter (rain, snow: many blobs per frame), a track seen in too few of its frames or whose blob
+  size jumps from frame to frame: a chain of different streaks, not one object.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Reason(StrEnum):
     WEAK_ACCELERATION = "weak_acceleration"
     EXCESSIVE_ACCELERATION = "excessive_acceleration"
     POOR_FIT = "poor_fit"
+    PATCHY = "patchy"
+    CHANGING_SIZE = "changing_size"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class FallCriteria:
     cluttered_blobs: float = 40.0
     cluttered_min_points: int = 10
     cluttered_rms_factor: float = 0.6
+    max_gap_fraction: float = 0.4  # of steps longer than 1.5 frame intervals
+    cluttered_max_gap_fraction: float = 0.15
+    cluttered_max_size_jump: float = 0.35  # median |log(size ratio)| between consecutive points
 
 
 @dataclass(frozen=True)
@@ -113,8 +120,10 @@ def judge_track(
     scale: FloorScale,
     criteria: FallCriteria | None = None,
     blobs_per_frame: float = 0.0,
+    sizes: Sequence[float] | None = None,
 ) -> FallVerdict:
-    """The verdict on one finished track; ``blobs_per_frame`` is how cluttered the frames were."""
+    """The verdict on one finished track; ``blobs_per_frame`` is how cluttered its frames were, ``sizes``
+    the blob size at each point (checked in clutter only)."""
     c = criteria or FallCriteria()
     cluttered = blobs_per_frame >= c.cluttered_blobs
     min_points = c.cluttered_min_points if cluttered else c.min_points
@@ -137,6 +146,14 @@ def judge_track(
     max_rms = max(c.max_rms_m, c.max_rms_fraction * fit.drop_m) * (c.cluttered_rms_factor if cluttered else 1.0)
     if fit.rms_m > max_rms:
         return FallVerdict(Reason.POOR_FIT, fit)
+    steps = np.diff([p[0] for p in points])
+    gap_fraction = float(np.mean(steps > 1.5 * float(np.min(steps))))
+    if gap_fraction > (c.cluttered_max_gap_fraction if cluttered else c.max_gap_fraction):
+        return FallVerdict(Reason.PATCHY, fit)
+    if cluttered and sizes is not None and len(sizes) == len(points):
+        jumps = np.abs(np.diff(np.log(np.maximum(np.asarray(sizes, dtype=np.float64), 1.0))))
+        if float(np.median(jumps)) > c.cluttered_max_size_jump:
+            return FallVerdict(Reason.CHANGING_SIZE, fit)
     origin_t = fit.apex_t if fit.apex_t < points[-1][0] else fit.t0
     floor = scale.floor_at(fit.height_at(origin_t))
     confidence = (
