@@ -23,6 +23,10 @@ def register_lazy(name: str, target: str, help_text: str, extra: str) -> None:
     LAZY_COMMANDS[name] = (target, help_text, extra)
 
 
+register_lazy("edge", "edge.cli:edge", "Edge agent on an NVR box: scan a video offline", "edge")
+register_lazy("synth", "edge.cli:synth", "Synthetic scenes with ground truth (facade, ...)", "edge")
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])

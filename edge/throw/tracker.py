@@ -1,0 +1,166 @@
+"""Tracks of small blobs, frame to frame, with a gate that expects things to fall.
+
+Greedy nearest-neighbour association inside a per-track elliptic gate around a prediction: from the last
+two points plus a gravity prior (pixels per metre from the floor lines) while a track is young, from a
+fitted parabola once it has enough points. A track that looks like a fall may coast longer across a gap
+(a frame lost to shake, the object crossing a window of its own colour), so one fall stays one track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edge.throw.floors import FloorScale
+from edge.throw.foreground import Blob
+from edge.throw.trajectory import G, TrackPoint
+
+
+@dataclass
+class Track:
+    id: int
+    points: list[TrackPoint]
+    sizes: list[float]
+    clutter: list[int]  # blobs in each frame the track was seen in
+    misses: int = 0
+    last_t: float = 0.0
+    coeff_y: np.ndarray | None = field(default=None, repr=False)  # parabola of y(t - t0) once long enough
+    coeff_x: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def duration(self) -> float:
+        return self.points[-1][0] - self.points[0][0]
+
+    @property
+    def mean_clutter(self) -> float:
+        return float(np.mean(self.clutter)) if self.clutter else 0.0
+
+    @property
+    def falling(self) -> bool:
+        """Long enough, descending, and curving down: worth coasting across a gap."""
+        return self.coeff_y is not None and float(self.coeff_y[0]) > 0 and self.points[-1][2] > self.points[0][2] + 8
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    first_step_mps: float = 9.0  # how fast a newly seen object may already be falling
+    sideways_mps: float = 4.0
+    gate_px: float = 3.0  # measurement noise allowance, full-frame pixels
+    young_misses: int = 1
+    misses: int = 3
+    coast_s: float = 0.5  # a falling track may be lost this long
+    fit_after: int = 5
+    max_track_s: float = 8.0
+
+
+class SmallBlobTracker:
+    def __init__(self, scale: FloorScale, settings: TrackerSettings | None = None) -> None:
+        self.scale = scale
+        self.s = settings or TrackerSettings()
+        self.live: list[Track] = []
+        self._next_id = 1
+
+    def _gates(self, t: float) -> np.ndarray:
+        """Per live track: predicted (x, y) at ``t`` and the gate half-widths (gx, gy); shape (n, 4).
+
+        Vectorised over the young tracks, which are most of them in rain or snow; a track with a fitted
+        parabola predicts from it.
+        """
+        s = self.s
+        n = len(self.live)
+        last = np.array([tr.points[-1] for tr in self.live])
+        prev = np.array([tr.points[-2] if len(tr.points) > 1 else tr.points[-1] for tr in self.live])
+        dt = t - last[:, 0]
+        ppm = self.scale.pixels_per_metre_at(last[:, 2])
+        g_px = G * ppm
+        one = np.array([len(tr.points) == 1 for tr in self.live])
+        span = np.maximum(last[:, 0] - prev[:, 0], 1e-3)
+        vx = np.where(one, 0.0, (last[:, 1] - prev[:, 1]) / span)
+        vy = np.where(one, 0.0, (last[:, 2] - prev[:, 2]) / span)
+        step = np.hypot(vx, vy) * dt
+        reach = s.first_step_mps * dt * ppm
+        out = np.empty((n, 4))
+        out[:, 0] = last[:, 1] + vx * dt
+        out[:, 1] = np.where(one, last[:, 2] + reach / 2, last[:, 2] + vy * dt + 0.4 * g_px * dt * dt)
+        out[:, 2] = np.where(one, s.gate_px + s.sideways_mps * dt * ppm, s.gate_px + 0.3 * step + 2 * dt * ppm)
+        out[:, 3] = np.where(
+            one, s.gate_px + reach / 2, s.gate_px + 0.4 * step + 0.5 * g_px * dt * dt + 2 * dt * ppm
+        )
+        for i, tr in enumerate(self.live):
+            if tr.coeff_y is None or tr.coeff_x is None:
+                continue
+            rel = t - tr.points[0][0]
+            vyf = abs(float(2 * tr.coeff_y[0] * rel + tr.coeff_y[1])) * dt[i]
+            out[i] = (
+                float(np.polyval(tr.coeff_x, rel)),
+                float(np.polyval(tr.coeff_y, rel)),
+                s.gate_px + 0.15 * vyf + 2 * dt[i] * ppm[i],
+                s.gate_px + 0.25 * vyf + 4 * dt[i] * ppm[i],
+            )
+        return out
+
+    def step(self, blobs: list[Blob], t: float) -> list[Track]:
+        """Associate this frame's blobs; return the tracks that ended."""
+        assigned: set[int] = set()
+        if self.live and blobs:
+            gates = self._gates(t)
+            bx = np.array([b.x for b in blobs])
+            by = np.array([b.y for b in blobs])
+            cost = ((bx[None, :] - gates[:, 0:1]) / gates[:, 2:3]) ** 2 + ((by[None, :] - gates[:, 1:2]) / gates[:, 3:4]) ** 2
+            ti, bi = np.nonzero(cost <= 1.0)
+            order = np.argsort(cost[ti, bi], kind="stable")
+            taken_tracks: set[int] = set()
+            for k in order:
+                a, b = int(ti[k]), int(bi[k])
+                if a in taken_tracks or b in assigned:
+                    continue
+                taken_tracks.add(a)
+                assigned.add(b)
+                self._extend(self.live[a], blobs[b], t, len(blobs))
+        ended: list[Track] = []
+        still: list[Track] = []
+        for tr in self.live:
+            if tr.last_t != t:
+                tr.misses += 1
+            if self._over(tr, t):
+                ended.append(tr)
+            else:
+                still.append(tr)
+        for b, blob in enumerate(blobs):
+            if b not in assigned:
+                still.append(Track(self._next_id, [(t, blob.x, blob.y)], [max(blob.w, blob.h)], [len(blobs)], last_t=t))
+                self._next_id += 1
+        self.live = still
+        return ended
+
+    def skip(self, t: float) -> list[Track]:
+        """A frame with no usable blobs (whole-image motion): age the tracks without counting a miss twice."""
+        return self.step([], t)
+
+    def _over(self, tr: Track, t: float) -> bool:
+        if tr.duration > self.s.max_track_s:
+            return True
+        if tr.misses == 0:
+            return False
+        if len(tr.points) < 3:
+            return tr.misses > self.s.young_misses
+        if tr.falling:
+            return t - tr.last_t > self.s.coast_s
+        return tr.misses > self.s.misses
+
+    def _extend(self, tr: Track, blob: Blob, t: float, clutter: int) -> None:
+        tr.points.append((t, blob.x, blob.y))
+        tr.sizes.append(max(blob.w, blob.h))
+        tr.clutter.append(clutter)
+        tr.last_t = t
+        tr.misses = 0
+        if len(tr.points) >= self.s.fit_after:
+            recent = np.asarray(tr.points[-12:])
+            rel = recent[:, 0] - tr.points[0][0]
+            tr.coeff_y = np.polyfit(rel, recent[:, 2], 2)
+            tr.coeff_x = np.polyfit(rel, recent[:, 1], 1)
+
+    def flush(self) -> list[Track]:
+        ended, self.live = self.live, []
+        return ended
