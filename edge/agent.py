@@ -110,7 +110,7 @@ def alert_from_draft(draft: AlertDraft, camera: CameraConfig, origin: datetime, 
 
 
 class BuiltinAnalyzers:
-    """The analyzers this package provides: ``corridor_clutter`` and ``ebike_indoor``."""
+    """The analyzers the agent runs: ``corridor_clutter``, ``ebike_indoor``, ``high_altitude_throw``."""
 
     def __init__(self, config: AgentConfig, pool: SessionPool) -> None:
         self.config = config
@@ -125,6 +125,10 @@ class BuiltinAnalyzers:
         for name in camera.detectors:
             if name == "corridor_clutter":
                 analyzers.append(ClutterRule.from_camera(camera, origin=origin))
+            elif name == "high_altitude_throw":
+                from edge.analyzers import throw_analyzer
+
+                analyzers.append(throw_analyzer(camera))
             elif name == "ebike_indoor":
                 model = self.config.detectors.ebike_model
                 if model is None:

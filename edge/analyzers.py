@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from edge.analyzer import Analyzer
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import ModelInfo
 from sharpeyes.errors import SharpEyesError
+from sharpeyes.timefmt import EPOCH
 
 
 class AnalyzerUnavailableError(SharpEyesError):
@@ -38,19 +40,36 @@ def _throw(camera: CameraConfig) -> CameraAnalyzer:
     )
 
 
-_NOT_IN_THIS_BUILD = {"corridor_clutter", "ebike_indoor"}
+def _clutter(camera: CameraConfig, origin: datetime) -> CameraAnalyzer:
+    from edge.rules.clutter import ClutterRule
+
+    digest = hashlib.sha256(repr([(z.name, z.polygon, z.dwell_s) for z in camera.zones]).encode()).hexdigest()
+    return CameraAnalyzer(
+        "corridor_clutter",
+        ClutterRule.from_camera(camera, origin=origin),
+        ModelInfo(name="sharpeyes-clutter-occupancy", version="1", sha256=digest),
+    )
 
 
-def analyzers_for(camera: CameraConfig) -> list[CameraAnalyzer]:
-    """One analyzer per entry of ``camera.detectors``, in that order."""
+def throw_analyzer(camera: CameraConfig) -> Analyzer:
+    """The throw detector for one facade camera (the agent's factory uses this too)."""
+    return _throw(camera).analyzer
+
+
+def analyzers_for(camera: CameraConfig, origin: datetime = EPOCH) -> list[CameraAnalyzer]:
+    """One analyzer per entry of ``camera.detectors``, in that order. ``origin`` is the wall time of
+    frame 0 (clutter alerts carry an absolute ``since``). ``ebike_indoor`` needs a detector model, which
+    the agent's config names (``detectors.ebike_model``); offline scans here run the model-free ones."""
     out: list[CameraAnalyzer] = []
     for name in camera.detectors:
         if name == "high_altitude_throw":
             out.append(_throw(camera))
-        elif name in _NOT_IN_THIS_BUILD:
+        elif name == "corridor_clutter":
+            out.append(_clutter(camera, origin))
+        elif name == "ebike_indoor":
             raise AnalyzerUnavailableError(
-                f"camera {camera.id}: detector {name!r} is not available in this build "
-                f"(available: high_altitude_throw)"
+                f"camera {camera.id}: ebike_indoor needs a detector model; run it with `sharpeyes edge run` "
+                f"and detectors.ebike_model in the agent config"
             )
         else:  # the config model refuses unknown names; this guards a new name added there only
             raise AnalyzerUnavailableError(f"camera {camera.id}: unknown detector {name!r}")

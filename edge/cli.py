@@ -85,3 +85,14 @@ def facade(out_dir: Path, seed: int, duration: float, width: int, height: int, f
     click.echo(f"video  {files.video}\ncamera {files.camera}\ntruth  {files.truth}")
     click.echo(f"{len(scene.flights)} fall(s), {scene.building.floors} floors; scan it with:\n"
                f"  sharpeyes edge scan {files.video} --camera {files.camera} --out {out_dir}/alerts.jsonl")
+
+
+def _attach_agent_commands() -> None:
+    """``edge run`` and ``synth corridor`` live with the agent; attach them to these groups."""
+    from edge.agent_cli import corridor, run
+
+    edge.add_command(run)
+    synth.add_command(corridor)
+
+
+_attach_agent_commands()

@@ -155,7 +155,7 @@ def scan_video(
     progress: Callable[[ScanProgress], None] | None = None,
 ) -> ScanSummary:
     """Write one JSON line per alert to ``out``, in the order the analyzers raised them."""
-    analyzers = analyzers_for(camera)
+    analyzers = analyzers_for(camera, origin=start)
     started = time.monotonic()
     count = 0
     last = ScanProgress(0, 0, 0, 0, 0.0)

@@ -23,8 +23,14 @@ def register_lazy(name: str, target: str, help_text: str, extra: str) -> None:
     LAZY_COMMANDS[name] = (target, help_text, extra)
 
 
-register_lazy("edge", "edge.cli:edge", "Edge agent on an NVR box: scan a video offline", "edge")
-register_lazy("synth", "edge.cli:synth", "Synthetic scenes with ground truth (facade, ...)", "edge")
+register_lazy("edge", "edge.cli:edge", "Edge agent on an NVR box: run it, or scan a video offline", "edge")
+register_lazy("synth", "edge.cli:synth", "Synthetic scenes with ground truth (facade, corridor)", "edge")
+register_lazy(
+    "demo",
+    "sharpeyes.demo.cli:demo",
+    "The main job: cameras → edge → pipeline → cases, on the console",
+    "dev",
+)
 
 
 class LazyGroup(click.Group):

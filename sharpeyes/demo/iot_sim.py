@@ -24,13 +24,15 @@ class IotCast:
     building: str
 
 
-def pick_devices(registry: SiteRegistry) -> IotCast:
-    """A building that has a socket and a smoke detector (and a fire door, if any)."""
+def pick_devices(registry: SiteRegistry, avoid: set[str] | None = None) -> IotCast:
+    """A building that has a socket and a smoke detector (and a fire door, if any), not in ``avoid``."""
     by_building: dict[str, dict[str, str]] = {}
     for dev in sorted(registry.devices.values(), key=lambda d: d.id):
         if dev.building is not None:
             by_building.setdefault(dev.building, {}).setdefault(dev.type.value, dev.id)
-    for building, kinds in sorted(by_building.items()):
+    for building, kinds in sorted(by_building.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if building in (avoid or set()):
+            continue
         if "smart_socket" in kinds and "smoke_detector" in kinds:
             return IotCast(
                 kinds["smart_socket"], kinds["smoke_detector"], kinds.get("fire_door_contact"), building

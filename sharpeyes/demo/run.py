@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import ClientSession, web
+from prometheus_client import CollectorRegistry
 
 from sharpeyes.clock import SystemClock
 from sharpeyes.logs import fields
@@ -55,7 +56,6 @@ async def run_demo(
     opts: DemoOptions, registry: SiteRegistry, say: Callable[[str], None]
 ) -> dict[str, object]:
     from edge.agent import EdgeAgent
-    from edge.analyzers import agent_analyzer_factory
     from edge.config import AgentConfig
     from pipeline.console.app import FEED, build_console
     from pipeline.console.auth import Account, Accounts, Role
@@ -101,7 +101,7 @@ async def run_demo(
         district=str(opts.district),
     )
     http = ClientSession()
-    metrics = WebhookMetrics()
+    metrics = WebhookMetrics(CollectorRegistry())
     deliveries = build_deliveries(hooks, {}, HttpSender(http), metrics)
     relay = WebhookRelay(hooks.endpoints, deliveries, build_payload_builder(hooks, {}), loop)
     pipeline.subscribe(relay.submit)
@@ -137,9 +137,8 @@ async def run_demo(
     )
     agent = EdgeAgent(
         agent_config,
-        analyzer_factory=agent_analyzer_factory(agent_config),
         producer_factory=lambda: producer,
-        reader_options={"speed": opts.speed},
+        reader_options={"speed": opts.speed, "loop_files": True},
     )
 
     say(f"console   http://127.0.0.1:{opts.console_port}/   user {opts.username}  password {password}")
@@ -154,7 +153,7 @@ async def run_demo(
     await asyncio.to_thread(agent.start)
 
     async def iot() -> None:
-        cast = pick_devices(registry)
+        cast = pick_devices(registry, avoid={c.config.building or "" for c in cameras})
         for reading in readings(cast, datetime.now(UTC) - timedelta(minutes=30)):
             if stop.is_set():
                 return

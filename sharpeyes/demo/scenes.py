@@ -3,6 +3,7 @@ with the project's own scene generators, and their camera configs bound to camer
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,23 @@ def _bind(config: CameraConfig, camera_id: str, registry: SiteRegistry, video: P
     )
 
 
+def pick_cameras(registry: SiteRegistry, seed: int) -> tuple[str, str]:
+    """A facade camera and a corridor camera in two different communities, chosen by the seed."""
+    rng = random.Random(seed)  # noqa: S311 - picks demo cameras, not secrets
+    cams = sorted(registry.cameras.values(), key=lambda c: c.id)
+    facade = rng.choice([c for c in cams if c.kind.value == "facade"])
+    community = registry.grids[registry.buildings[facade.building].grid].community
+    corridor = rng.choice(
+        [
+            c
+            for c in cams
+            if c.kind.value == "corridor"
+            and registry.grids[registry.buildings[c.building].grid].community != community
+        ]
+    )
+    return facade.id, corridor.id
+
+
 def prepare(
     out: Path, registry: SiteRegistry, seed: int, duration_s: float, progress: Callable[[str], None]
 ) -> list[DemoCamera]:
@@ -36,9 +54,7 @@ def prepare(
     from edge.synth.corridor import write_corridor_set
     from edge.synth.facade import SceneOptions, build_scene
 
-    cams = sorted(registry.cameras.values(), key=lambda c: c.id)
-    facade_id = next(c.id for c in cams if c.kind.value == "facade")
-    corridor_id = next(c.id for c in cams if c.kind.value == "corridor")
+    facade_id, corridor_id = pick_cameras(registry, seed)
     made: list[DemoCamera] = []
 
     progress("generating a facade clip (objects thrown from windows, birds, rain, flickering windows)")
