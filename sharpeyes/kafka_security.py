@@ -23,6 +23,16 @@ from sharpeyes.config.camera import ConfigModel
 from sharpeyes.errors import SharpEyesError
 
 
+class MaskedStr(str):
+    """A str whose ``repr`` is masked: kafka-python logs its whole config dict (``repr`` of each value)
+    at DEBUG when a client starts, which would otherwise print the SASL password."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'**********'"
+
+
 class KafkaSecurityError(SharpEyesError):
     """The security settings cannot be used (no password found, unreadable CA file)."""
 
@@ -126,7 +136,7 @@ class KafkaSecurity(ConfigModel):
             "security_protocol": "SASL_SSL",
             "sasl_mechanism": self.mechanism.value,
             "sasl_plain_username": self.username,
-            "sasl_plain_password": self.secret(environ).get_secret_value(),
+            "sasl_plain_password": MaskedStr(self.secret(environ).get_secret_value()),
             "ssl_context": self.ssl_context(),
         }
 
