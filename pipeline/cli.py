@@ -31,18 +31,19 @@ def _load(config_path: Path) -> tuple[PipelineConfig, SiteRegistry]:
 
 @pipeline.command("topics")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
-def topics_cmd(config_path: Path) -> None:
-    """Create missing topics with the configured partitions; check the inputs are co-partitioned."""
-    from pipeline.topics import Topics, ensure_topics
+@click.option("--check", is_flag=True, help="only compare the broker with the config; create nothing")
+def topics_cmd(config_path: Path, check: bool) -> None:
+    """Create missing topics (partitions, replication, retention); or, with --check, report every
+    topic that is missing or configured unlike the config (changelogs must be compacted)."""
+    from pipeline.topics import check_topics, ensure_topics
 
     config, _ = _load(config_path)
     try:
-        created = ensure_topics(
-            config.kafka.bootstrap,
-            Topics(config.kafka.topic_prefix),
-            config.kafka.partitions,
-            config.kafka.replication_factor,
-        )
+        if check:
+            checked = check_topics(config.kafka, config.app_id)
+            click.echo(f"topics ok ({len(checked)} checked)")
+            return
+        created = ensure_topics(config.kafka)
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"topics ok ({len(created)} created)")
@@ -56,18 +57,13 @@ def run_cmd(config_path: Path, port: int | None) -> None:
     import faust
 
     from pipeline.faust_app import build_app
-    from pipeline.topics import Topics, ensure_topics
+    from pipeline.topics import ensure_topics
 
     config, registry = _load(config_path)
     if port is not None:
         config = config.model_copy(update={"web": config.web.model_copy(update={"port": port})})
     try:
-        ensure_topics(
-            config.kafka.bootstrap,
-            Topics(config.kafka.topic_prefix),
-            config.kafka.partitions,
-            config.kafka.replication_factor,
-        )
+        ensure_topics(config.kafka)
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - broker unreachable: say so in one line, not a traceback
@@ -78,6 +74,7 @@ def run_cmd(config_path: Path, port: int | None) -> None:
         extra=fields(
             app_id=config.app_id,
             bootstrap=config.kafka.bootstrap,
+            security=config.kafka.security.describe(),
             prefix=config.kafka.topic_prefix,
             port=config.web.port,
         ),

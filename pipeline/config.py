@@ -11,6 +11,22 @@ from pipeline.core.policy import CasePolicy
 from pipeline.core.sla import SlaConfig
 from sharpeyes.config.camera import ConfigModel
 from sharpeyes.config.loading import load_model
+from sharpeyes.kafka_security import KafkaSecurity
+
+DAY_MS = 24 * 3600 * 1000
+
+
+class TopicRetention(ConfigModel):
+    """How long the broker keeps each kind of topic; state (Faust changelogs) is compacted instead."""
+
+    events_ms: int = Field(
+        default=7 * DAY_MS, ge=-1, description="alerts, IoT events, updates, commands, health (-1: forever)"
+    )
+    cases_ms: int = Field(default=90 * DAY_MS, ge=-1, description="case events (the audit trail)")
+    deadletter_ms: int = Field(default=30 * DAY_MS, ge=-1, description="dead letters, kept for redrive")
+    min_insync_replicas: int | None = Field(
+        default=None, ge=1, le=7, description="min.insync.replicas on every topic (cluster default if unset)"
+    )
 
 
 class KafkaConfig(ConfigModel):
@@ -18,6 +34,8 @@ class KafkaConfig(ConfigModel):
     topic_prefix: str = Field(default="sharpeyes", pattern=r"^[A-Za-z0-9._-]+$")
     partitions: int = Field(default=4, ge=1, le=1024)
     replication_factor: int = Field(default=1, ge=1, le=7)
+    retention: TopicRetention = Field(default_factory=TopicRetention)
+    security: KafkaSecurity = Field(default_factory=KafkaSecurity, description="PLAINTEXT or SASL_SSL")
 
 
 class WebConfig(ConfigModel):
@@ -46,7 +64,10 @@ def load_pipeline_config(path: Path) -> PipelineConfig:
     """Load and resolve relative paths against the config file's folder (where an operator expects)."""
     config = load_model(PipelineConfig, path)
     base = path.resolve().parent
-    updates = {}
+    updates: dict[str, object] = {}
     if not config.registry.is_absolute():
         updates["registry"] = base / config.registry
+    security = config.kafka.security.resolve_paths(base)
+    if security is not config.kafka.security:
+        updates["kafka"] = config.kafka.model_copy(update={"security": security})
     return config.model_copy(update=updates) if updates else config

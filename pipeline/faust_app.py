@@ -86,6 +86,7 @@ def build_app(config: PipelineConfig, registry: SiteRegistry, clock: Clock | Non
     app = faust.App(
         config.app_id,
         broker=[f"kafka://{h}" for h in config.kafka.bootstrap.split(",")],
+        broker_credentials=config.kafka.security.faust_credentials(),
         store="memory://",
         topic_partitions=n,
         topic_replication_factor=config.kafka.replication_factor,

@@ -4,14 +4,26 @@
 #
 # Usage: scripts/kafka-local.sh start | stop [--wipe] | wipe | status
 #
+# Secured mode: KAFKA_SECURITY=sasl_ssl runs a second, independent broker (own port, own data dir,
+# so it can run beside the plaintext one) whose client listener is SASL_SSL with SCRAM-SHA-512.
+# On first start it makes a throw-away CA and a broker certificate for 127.0.0.1/localhost with
+# openssl, and creates the SCRAM users `admin` (inter-broker) and $KAFKA_SASL_USERNAME at format
+# time (StorageTool --add-scram). Clients find $KAFKA_DATA_DIR/tls/ca.pem and
+# $KAFKA_DATA_DIR/secrets/<user>.password (mode 0600); passwords are never printed.
+#
 # The broker jars come from Maven Central (via `mvn dependency:copy-dependencies` on a tiny
 # generated pom) on first use and are cached; later runs never call mvn. No tarball downloads.
 #
 # Environment (all optional):
 #   KAFKA_VERSION          broker version                      (default 3.9.1)
-#   KAFKA_PORT             client listener on 127.0.0.1        (default 19092)
-#   KAFKA_CONTROLLER_PORT  KRaft controller listener           (default 19093)
-#   KAFKA_DATA_DIR         config, data, broker.log, broker.pid (default <repo>/.kafka)
+#   KAFKA_SECURITY         plaintext | sasl_ssl                (default plaintext)
+#   KAFKA_PORT             client listener on 127.0.0.1        (default 19092; sasl_ssl 19094)
+#   KAFKA_CONTROLLER_PORT  KRaft controller listener           (default 19093; sasl_ssl 19095)
+#   KAFKA_DATA_DIR         config, data, broker.log, broker.pid (default <repo>/.kafka;
+#                                                               sasl_ssl <repo>/.kafka-sasl)
+#   KAFKA_SASL_USERNAME    sasl_ssl: the client SCRAM user     (default sharpeyes)
+#   KAFKA_SASL_PASSWORD    sasl_ssl: its password when the data dir is first formatted
+#                          (default: random; always saved in secrets/<user>.password)
 #   SHARPEYES_KAFKA_HOME   jar cache root; jars live in $SHARPEYES_KAFKA_HOME/$KAFKA_VERSION/libs
 #                                                              (default ~/.cache/sharpeyes-kafka)
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness       (default 90)
@@ -29,9 +41,24 @@ REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd -P)"
 readonly SCRIPT_DIR REPO_ROOT
 
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
-KAFKA_PORT="${KAFKA_PORT:-19092}"
-KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
-KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.kafka}"
+KAFKA_SECURITY="${KAFKA_SECURITY:-plaintext}"
+case "$KAFKA_SECURITY" in
+    plaintext)
+        KAFKA_PORT="${KAFKA_PORT:-19092}"
+        KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+        KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.kafka}"
+        ;;
+    sasl_ssl)
+        KAFKA_PORT="${KAFKA_PORT:-19094}"
+        KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19095}"
+        KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.kafka-sasl}"
+        ;;
+    *)
+        printf 'kafka-local: error: KAFKA_SECURITY must be plaintext or sasl_ssl, not %s\n' "$KAFKA_SECURITY" >&2
+        exit 2
+        ;;
+esac
+KAFKA_SASL_USERNAME="${KAFKA_SASL_USERNAME:-sharpeyes}"
 SHARPEYES_KAFKA_HOME="${SHARPEYES_KAFKA_HOME:-$HOME/.cache/sharpeyes-kafka}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -55,6 +82,10 @@ PORT_FILE="$KAFKA_DATA_DIR/broker.port"         # port of the broker that is run
 CONFIG_FILE="$KAFKA_DATA_DIR/server.properties"
 LOG4J_FILE="$KAFKA_DATA_DIR/log4j.properties"
 KRAFT_LOG_DIR="$KAFKA_DATA_DIR/kraft-logs"      # topic partitions + __cluster_metadata
+TLS_DIR="$KAFKA_DATA_DIR/tls"                   # sasl_ssl: ca.pem, broker.p12 and keys
+SECRETS_DIR="$KAFKA_DATA_DIR/secrets"           # sasl_ssl: <user>.password, keystore.password
+readonly SCRAM_MECHANISM=SCRAM-SHA-512
+readonly ADMIN_USER=admin
 # The broker prints this (KafkaRaftServer) once it is fully up and serving requests.
 readonly READY_PATTERN='Kafka Server started'
 
@@ -90,7 +121,11 @@ running_desc() {
     local version port
     version="$(cat "$VERSION_FILE" 2>/dev/null || printf '%s' "$KAFKA_VERSION")"
     port="$(cat "$PORT_FILE" 2>/dev/null || printf '%s' "$KAFKA_PORT")"
-    printf 'Apache Kafka %s (KRaft) on %s:%s' "$version" "$HOST" "$port"
+    if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+        printf 'Apache Kafka %s (KRaft) SASL_SSL/%s on %s:%s' "$version" "$SCRAM_MECHANISM" "$HOST" "$port"
+    else
+        printf 'Apache Kafka %s (KRaft) on %s:%s' "$version" "$HOST" "$port"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +205,15 @@ EOF
 # Config files (regenerated on every start so env changes to ports take effect).
 # ---------------------------------------------------------------------------------------------
 write_configs() {
+    if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+        write_sasl_ssl_config
+    else
+        write_plaintext_config
+    fi
+    write_log4j_config
+}
+
+write_plaintext_config() {
     cat >"$CONFIG_FILE" <<EOF
 # Generated by scripts/kafka-local.sh on every start; edits will be overwritten.
 process.roles=broker,controller
@@ -191,6 +235,102 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
 EOF
+}
+
+# Client listener SASL_SSL (SCRAM-SHA-512 over TLS), also used between brokers; the KRaft
+# controller listener stays PLAINTEXT on loopback. No authorizer: any authenticated user may do
+# anything, which is what a test broker needs.
+write_sasl_ssl_config() {
+    local store_password admin_password
+    store_password="$(<"$SECRETS_DIR/keystore.password")"
+    admin_password="$(<"$SECRETS_DIR/$ADMIN_USER.password")"
+    (
+        umask 077   # the file holds the keystore and admin passwords
+        cat >"$CONFIG_FILE" <<EOF
+# Generated by scripts/kafka-local.sh (KAFKA_SECURITY=sasl_ssl) on every start; edits will be overwritten.
+process.roles=broker,controller
+node.id=$NODE_ID
+controller.quorum.voters=$NODE_ID@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=SASL_SSL://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=$SCRAM_MECHANISM
+sasl.mechanism.inter.broker.protocol=$SCRAM_MECHANISM
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$ADMIN_USER" password="$admin_password";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS_DIR/broker.p12
+ssl.keystore.password=$store_password
+ssl.key.password=$store_password
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.pem
+ssl.client.auth=none
+ssl.endpoint.identification.algorithm=https
+log.dirs=$KRAFT_LOG_DIR
+num.partitions=1
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+delete.topic.enable=true
+EOF
+    )
+}
+
+random_secret() {
+    openssl rand -hex 24
+}
+
+# A throw-away CA, a broker certificate for 127.0.0.1/localhost signed by it (PKCS12 keystore),
+# and the SCRAM passwords: made once per data dir and kept across restarts (the users live in the
+# formatted metadata log, so their passwords cannot change afterwards without a wipe).
+ensure_tls_and_secrets() {
+    [[ -f "$TLS_DIR/broker.p12" && -f "$SECRETS_DIR/$KAFKA_SASL_USERNAME.password" ]] && return 0
+    [[ -f "$KRAFT_LOG_DIR/meta.properties" ]] &&
+        die "$KAFKA_DATA_DIR is formatted but its TLS/SCRAM material is missing; run 'wipe' first"
+    command -v openssl >/dev/null || die "'openssl' not found (needed for the sasl_ssl test CA)"
+    log "making a self-signed CA and broker certificate in $TLS_DIR, SCRAM secrets in $SECRETS_DIR"
+    mkdir -p "$TLS_DIR" "$SECRETS_DIR"
+    chmod 700 "$SECRETS_DIR"
+    (
+        umask 077
+        random_secret >"$SECRETS_DIR/keystore.password"
+        random_secret >"$SECRETS_DIR/$ADMIN_USER.password"
+        if [[ -n "${KAFKA_SASL_PASSWORD:-}" ]]; then
+            printf '%s\n' "$KAFKA_SASL_PASSWORD" >"$SECRETS_DIR/$KAFKA_SASL_USERNAME.password"
+        else
+            random_secret >"$SECRETS_DIR/$KAFKA_SASL_USERNAME.password"
+        fi
+    )
+    local ossl_log="$TLS_DIR/openssl.log"
+    if ! {
+        openssl req -x509 -newkey rsa:2048 -nodes -days 825 -sha256 \
+            -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" \
+            -subj "/CN=sharpeyes kafka-local test CA" \
+            -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+        openssl req -newkey rsa:2048 -nodes -sha256 \
+            -keyout "$TLS_DIR/broker.key" -out "$TLS_DIR/broker.csr" -subj "/CN=localhost" &&
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' \
+            >"$TLS_DIR/broker.ext" &&
+        openssl x509 -req -in "$TLS_DIR/broker.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" \
+            -CAcreateserial -days 825 -sha256 -extfile "$TLS_DIR/broker.ext" -out "$TLS_DIR/broker.pem" &&
+        openssl pkcs12 -export -in "$TLS_DIR/broker.pem" -inkey "$TLS_DIR/broker.key" \
+            -certfile "$TLS_DIR/ca.pem" -name broker -out "$TLS_DIR/broker.p12" \
+            -passout "file:$SECRETS_DIR/keystore.password"
+    } >"$ossl_log" 2>&1; then
+        cat "$ossl_log" >&2
+        rm -f "$TLS_DIR/broker.p12"
+        die "openssl could not make the test CA/broker certificate"
+    fi
+    chmod 600 "$TLS_DIR/ca.key" "$TLS_DIR/broker.key" "$TLS_DIR/broker.p12"
+}
+
+write_log4j_config() {
     # Everything goes to stdout, which start() redirects into broker.log.
     cat >"$LOG4J_FILE" <<'EOF'
 # Generated by scripts/kafka-local.sh.
@@ -221,7 +361,16 @@ ensure_formatted() {
     cluster_id="$("${JAVA_ARGV[@]}" kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE" | tail -n 1)"
     [[ -n "$cluster_id" ]] || die "StorageTool random-uuid failed; see $LOG_FILE"
     log "formatting KRaft storage in $KRAFT_LOG_DIR (cluster id $cluster_id)"
-    if ! "${JAVA_ARGV[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" >>"$LOG_FILE" 2>&1; then
+    local scram=() user
+    if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+        # SCRAM users bootstrapped into the metadata log (KRaft, metadata version >= 3.5). The
+        # arguments hold passwords: they reach the short-lived JVM's argv, never the log.
+        for user in "$ADMIN_USER" "$KAFKA_SASL_USERNAME"; do
+            scram+=(--add-scram "$SCRAM_MECHANISM=[name=$user,password=$(<"$SECRETS_DIR/$user.password")]")
+        done
+    fi
+    if ! "${JAVA_ARGV[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" \
+            "${scram[@]}" >>"$LOG_FILE" 2>&1; then
         tail -n 50 "$LOG_FILE" >&2
         die "StorageTool format failed; see $LOG_FILE"
     fi
@@ -261,6 +410,9 @@ cmd_start() {
     command -v "$JAVA" >/dev/null || die "'$JAVA' not found (Java 11+ required)"
 
     ensure_jars
+    if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+        ensure_tls_and_secrets
+    fi
     write_configs
     # Keep the previous run's log, start a fresh one so readiness is judged on this run only.
     [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.prev"
@@ -303,6 +455,9 @@ wait_ready() {
     version="$(sed -n 's/.*Kafka version: \([^ ]*\).*/\1/p' "$LOG_FILE" | head -n 1)"
     printf '%s\n' "${version:-$KAFKA_VERSION}" >"$VERSION_FILE"
     log "$(running_desc) ready (pid $pid), log: $LOG_FILE"
+    if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+        log "CA $TLS_DIR/ca.pem; user $KAFKA_SASL_USERNAME, password file $SECRETS_DIR/$KAFKA_SASL_USERNAME.password"
+    fi
 }
 
 cmd_stop() {
