@@ -176,7 +176,12 @@ class EdgeAgent:
         self.builtin = BuiltinAnalyzers(config, self.pool)
         self._factory = analyzer_factory or self.builtin
         self._producer_factory = producer_factory or (
-            lambda: kafka_producer(config.kafka.bootstrap, config.agent_id, config.kafka.request_timeout_ms)
+            lambda: kafka_producer(
+                config.kafka.bootstrap,
+                config.agent_id,
+                config.kafka.request_timeout_ms,
+                config.kafka.security,
+            )
         )
         self._reader_options = reader_options or {}
         self.outbox = Outbox(config.outbox.path, config.outbox.max_bytes, observer=self.metrics)

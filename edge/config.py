@@ -7,12 +7,14 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from sharpeyes.config.camera import CameraConfig, ConfigModel
+from sharpeyes.kafka_security import KafkaSecurity
 
 
 class KafkaSettings(ConfigModel):
     bootstrap: str = Field(min_length=1, description="host:port[,host:port] of the Kafka brokers")
     topic_prefix: str = Field(default="sharpeyes", pattern=r"^[A-Za-z0-9._-]+$")
     request_timeout_ms: int = Field(default=10_000, ge=1000, le=120_000)
+    security: KafkaSecurity = Field(default_factory=KafkaSecurity, description="PLAINTEXT or SASL_SSL")
 
     def topic(self, name: str) -> str:
         """``alerts.raw`` → ``sharpeyes.alerts.raw``."""

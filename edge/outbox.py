@@ -25,6 +25,8 @@ from typing import Any, Protocol
 
 from sharpeyes.contract import Alert
 from sharpeyes.errors import SharpEyesError
+from sharpeyes.kafka_probe import probe_access
+from sharpeyes.kafka_security import KafkaSecurity
 from sharpeyes.logs import fields
 
 log = logging.getLogger(__name__)
@@ -216,9 +218,15 @@ class Producer(Protocol):
     def close(self, timeout: float | None = None) -> None: ...
 
 
-def kafka_producer(bootstrap: str, client_id: str, request_timeout_ms: int = 10_000) -> Producer:
-    """An idempotent, ``acks='all'`` producer. Raises kafka's NoBrokersAvailable while no broker answers."""
+def kafka_producer(
+    bootstrap: str, client_id: str, request_timeout_ms: int = 10_000, security: KafkaSecurity | None = None
+) -> Producer:
+    """An idempotent, ``acks='all'`` producer. Raises kafka's NoBrokersAvailable while no broker answers;
+    with SASL_SSL, a wrong password or an untrusted CA is reported by name before the client loops on it."""
     from kafka import KafkaProducer
+
+    security = security or KafkaSecurity()
+    probe_access(bootstrap, security, timeout_s=request_timeout_ms / 1000)
 
     producer: Producer = KafkaProducer(
         bootstrap_servers=bootstrap,
@@ -232,6 +240,7 @@ def kafka_producer(bootstrap: str, client_id: str, request_timeout_ms: int = 10_
         delivery_timeout_ms=max(3 * request_timeout_ms, 30_000),
         max_block_ms=request_timeout_ms,
         bootstrap_timeout_ms=request_timeout_ms,
+        **security.kafka_python_kwargs(),
     )
     return producer
 
