@@ -23,6 +23,9 @@ from sharpeyes.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 DISTRICT = REPO / "configs" / "district-demo"
+_PY = [sys.executable]
+# SHARPEYES_PROFILE_WORKER=DIR: each worker runs under cProfile and writes DIR/<port>.prof when stopped
+_PROFILE_DIR = os.environ.get("SHARPEYES_PROFILE_WORKER")
 
 
 def free_port() -> int:
@@ -49,9 +52,20 @@ class Worker:
         self.port = free_port()
         self._log = log_path.open("ab")
         self.log_path = log_path
+        profile = ["-m", "cProfile", "-o", f"{_PROFILE_DIR}/{self.port}.prof"] if _PROFILE_DIR else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sharpeyes.cli", "pipeline", "run", "--config", str(config)]
-            + ["--port", str(self.port)],
+            [
+                *_PY,
+                *profile,
+                "-m",
+                "sharpeyes.cli",
+                "pipeline",
+                "run",
+                "--config",
+                str(config),
+                "--port",
+                str(self.port),
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -69,7 +83,7 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
@@ -91,12 +105,9 @@ def wait_ready(workers: list[Worker], timeout: float = 120.0) -> None:
 
 def relay_process(bootstrap: str, source: str, target: str, group: str) -> subprocess.Popen[bytes]:
     """The baseline: a kafka-python consume → produce loop with no logic, in its own process."""
-    code = (
-        "import sys; sys.path.insert(0, %r); from benchmarks._kafka_harness import relay; relay(*sys.argv[1:])"
-        % str(REPO)
-    )
     return subprocess.Popen(
-        [sys.executable, "-c", code, bootstrap, source, target, group],
+        [*_PY, "-m", "benchmarks._kafka_harness", "relay", bootstrap, source, target, group],
+        cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -177,14 +188,12 @@ def produce_paced(bootstrap: str, topic: str, rate: float, seconds: float, tag: 
     print(json.dumps({"sent": sent, "seconds": time.time() - start, "producer_late_max_s": late_max}))
 
 
-def producer_process(bootstrap: str, topic: str, rate: float, seconds: float, tag: str) -> subprocess.Popen[str]:
-    code = (
-        "import sys; sys.path.insert(0, %r); from benchmarks._kafka_harness import produce_paced; "
-        "produce_paced(sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5])"
-        % str(REPO)
-    )
+def producer_process(
+    bootstrap: str, topic: str, rate: float, seconds: float, tag: str
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", code, bootstrap, topic, str(rate), str(seconds), tag],
+        [*_PY, "-m", "benchmarks._kafka_harness", "produce", bootstrap, topic, str(rate), str(seconds), tag],
+        cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -235,8 +244,8 @@ class Lag:
 
     def of(self, group: str, topics: list[str]) -> int:
         """Messages of ``topics`` not yet committed by ``group`` (0 before its first commit)."""
-        committed = self.admin.list_consumer_group_offsets(group)
-        mine = {tp: om.offset for tp, om in committed.items() if tp.topic in topics}
+        committed = self.admin.list_group_offsets({group: None}).get(group, {})
+        mine = {tp: om.offset for tp, om in committed.items() if tp.topic in topics and om.offset >= 0}
         if not mine:
             return 0
         ends = self.probe.end_offsets(list(mine))
@@ -245,3 +254,10 @@ class Lag:
     def close(self) -> None:
         self.admin.close()
         self.probe.close()
+
+
+if __name__ == "__main__":  # the producer and the relay run as their own processes, like real clients
+    if sys.argv[1] == "relay":
+        relay(*sys.argv[2:6])
+    elif sys.argv[1] == "produce":
+        produce_paced(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
