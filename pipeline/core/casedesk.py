@@ -26,6 +26,8 @@ from sharpeyes.contract import (
     Severity,
     StatusChange,
 )
+from sharpeyes.contract.base import construct_trusted
+from sharpeyes.contract.case import CASE_EVENT_SCHEMA
 from sharpeyes.errors import SharpEyesError
 
 
@@ -37,6 +39,11 @@ class CaseDesk:
     def __init__(self, policy: CasePolicy | None = None, sla: SlaConfig | None = None) -> None:
         self.policy = policy or CasePolicy()
         self.sla = SlaClock(self.policy, sla or SlaConfig())
+        # looked up per alert: resolved once (the policy is frozen)
+        self._merge_window = {kind: self.policy.merge_window(kind) for kind in AlertKind}
+        self._rules_of = {
+            kind: [rule for rule in self.policy.correlations if kind in rule.kinds] for kind in AlertKind
+        }
 
     # --- alerts ----------------------------------------------------------------------------------
 
@@ -96,7 +103,7 @@ class CaseDesk:
 
     def _attach(self, case: OpenCase, ea: EnrichedAlert) -> None:
         alert = ea.alert
-        if alert.ts - case.last_seen > self.policy.merge_window(case.kind):
+        if alert.ts - case.last_seen > self._merge_window[case.kind]:
             case.incidents += 1  # quiet for longer than the merge window: a new incident of the same case
         case.alert_count += 1
         case.first_seen = min(case.first_seen, alert.ts)
@@ -122,11 +129,9 @@ class CaseDesk:
         grid, building, kind_value = key.split(SEP)
         if building == "-":
             return []
-        kind = AlertKind(kind_value)
+        rules = self._rules_of[AlertKind(kind_value)]
         events: list[CaseEvent] = []
-        for rule in self.policy.correlations:
-            if kind not in rule.kinds:
-                continue
+        for rule in rules:
             keys = [f"{grid}{SEP}{building}{SEP}{k.value}" for k in sorted(rule.kinds)]
             states = [store.get(k) for k in keys]
             if not all(s is not None and s.open is not None for s in states):
@@ -217,12 +222,15 @@ class CaseDesk:
     @staticmethod
     def _event(case: OpenCase, kind: CaseEventType, now: datetime, alert_id: str | None) -> CaseEvent:
         case.seq += 1
-        return CaseEvent.model_construct(
-            schema_="sharpeyes.case_event/1",
-            event_id=event_id_for(case.case_id, case.seq),
-            case_id=case.case_id,
-            type=kind,
-            ts=now,
-            alert_id=alert_id,
-            case=case.snapshot(),
+        return construct_trusted(
+            CaseEvent,
+            {
+                "schema_": CASE_EVENT_SCHEMA,
+                "event_id": event_id_for(case.case_id, case.seq),
+                "case_id": case.case_id,
+                "type": kind,
+                "ts": now,
+                "alert_id": alert_id,
+                "case": case.snapshot(),
+            },
         )

@@ -20,7 +20,7 @@ from sharpeyes.contract import (
     Severity,
     StatusChange,
 )
-from sharpeyes.contract.base import UtcTime
+from sharpeyes.contract.base import UtcTime, construct_trusted
 
 
 class OpenCase(BaseModel):
@@ -57,30 +57,34 @@ class OpenCase(BaseModel):
     seq: int = 0
 
     def snapshot(self) -> CaseSnapshot:
+        """The case as an event carries it: copies of the lists, so later changes do not leak into it."""
         ids = list(dict.fromkeys(self.first_alert_ids + self.recent_alert_ids))
-        return CaseSnapshot.model_construct(
-            case_id=self.case_id,
-            case_key=self.case_key,
-            kind=self.kind,
-            severity=self.severity,
-            status=self.status,
-            location=self.location,
-            floor=self.floor,
-            zone=self.zone,
-            source_ids=list(self.source_ids),
-            opened_at=self.opened_at,
-            first_seen=self.first_seen,
-            last_seen=self.last_seen,
-            alert_count=self.alert_count,
-            alert_ids=ids,
-            evidence=list(self.evidence),
-            escalation_level=self.escalation_level,
-            respond_by=self.respond_by,
-            resolve_by=self.resolve_by,
-            recurrence_of=self.recurrence_of,
-            correlated=list(self.correlated),
-            history=list(self.history),
-            attributes=dict(self.attributes),
+        return construct_trusted(
+            CaseSnapshot,
+            {
+                "case_id": self.case_id,
+                "case_key": self.case_key,
+                "kind": self.kind,
+                "severity": self.severity,
+                "status": self.status,
+                "location": self.location,
+                "floor": self.floor,
+                "zone": self.zone,
+                "source_ids": list(self.source_ids),
+                "opened_at": self.opened_at,
+                "first_seen": self.first_seen,
+                "last_seen": self.last_seen,
+                "alert_count": self.alert_count,
+                "alert_ids": ids,
+                "evidence": list(self.evidence),
+                "escalation_level": self.escalation_level,
+                "respond_by": self.respond_by,
+                "resolve_by": self.resolve_by,
+                "recurrence_of": self.recurrence_of,
+                "correlated": list(self.correlated),
+                "history": list(self.history),
+                "attributes": dict(self.attributes),
+            },
         )
 
 

@@ -15,6 +15,7 @@ from sharpeyes.contract.base import (
     contract_error_from,
     encode,
     parse_json_object,
+    validate_json_fast,
     validate_model,
 )
 from sharpeyes.errors import ContractError
@@ -173,6 +174,9 @@ def validate_nested(model: type[StrictPart], data: dict[str, Any], prefix: str) 
 
 def decode_alert(raw: bytes | str) -> Alert:
     """Bytes from ``sharpeyes.alerts.raw`` → a validated Alert, or ContractError naming the field."""
+    fast = validate_json_fast(Alert, raw)
+    if fast is not None:
+        return fast
     data = parse_json_object(raw)
     check_schema(data.get("schema"), "sharpeyes.alert", 1)
     return validate_model(Alert, data)

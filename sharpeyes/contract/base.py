@@ -16,7 +16,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from sharpeyes.errors import ContractError, UnsupportedSchemaError
+from sharpeyes.errors import ContractError, SharpEyesError, UnsupportedSchemaError
 from sharpeyes.timefmt import format_rfc3339, parse_rfc3339, to_utc_ms
 
 
@@ -56,8 +56,13 @@ class StrictPart(BaseModel):
 _SCHEMA_RE = re.compile(r"^(?P<name>[a-z_.]+)/(?P<major>\d+)(?:\.(?P<minor>\d+))?$")
 
 
+_ACCEPTED_SCHEMAS: set[tuple[str, str, int]] = set()  # (value, name, major) already accepted: a few
+
+
 def check_schema(value: Any, name: str, major: int) -> str:
     """Accept ``name/major`` and ``name/major.minor``; anything else is a clear rejection."""
+    if isinstance(value, str) and (value, name, major) in _ACCEPTED_SCHEMAS:
+        return value  # every message of a stream names the same schema: match the pattern once
     if not isinstance(value, str):
         raise ContractError("schema", f"expected a string like '{name}/{major}'")
     match = _SCHEMA_RE.match(value)
@@ -67,6 +72,8 @@ def check_schema(value: Any, name: str, major: int) -> str:
         raise UnsupportedSchemaError(
             "schema", f"unsupported major version {match['major']} of {name} (this build reads {major})"
         )
+    if len(_ACCEPTED_SCHEMAS) < 64:  # bounded: a producer inventing minor versions cannot grow it
+        _ACCEPTED_SCHEMAS.add((value, name, major))
     return value
 
 
@@ -110,6 +117,37 @@ def parse_json_object(raw: bytes | str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ContractError("", f"expected a JSON object, got {type(data).__name__}")
     return data
+
+
+def validate_json_fast(model: type[M], raw: bytes | str) -> M | None:
+    """The valid message straight from pydantic-core's JSON parser, or ``None`` to take the slow path.
+
+    Most messages are valid, and parsing them in Rust saves ``json.loads`` plus a dict walk. Anything
+    this path refuses (or cannot judge: a message without ``schema``, which the model would default; a
+    ``schema_`` key is not read as ``schema`` here, as ``check_schema`` would not read it either) is
+    decoded again by ``parse_json_object`` + ``check_schema`` + ``validate_model``, so what is rejected
+    and the error naming the field are exactly as before: this path only ever accepts messages that the
+    slow path accepts too (its JSON parser is the stricter of the two).
+    """
+    try:
+        message = model.model_validate_json(raw, by_alias=True, by_name=False)
+    except (ValidationError, SharpEyesError):
+        return None
+    return message if "schema_" in message.model_fields_set else None
+
+
+def construct_trusted(model: type[M], values: dict[str, Any]) -> M:
+    """``model_construct`` for a caller that passes every field, already valid, in ``values``.
+
+    pydantic's ``model_construct`` walks all fields in Python and looks up aliases and defaults per call,
+    which costs more than the decision that builds a case event; this sets the same attributes directly.
+    """
+    message = model.__new__(model)
+    object.__setattr__(message, "__dict__", values)
+    object.__setattr__(message, "__pydantic_fields_set__", set(values))
+    object.__setattr__(message, "__pydantic_extra__", None)
+    object.__setattr__(message, "__pydantic_private__", None)
+    return message
 
 
 def validate_model(model: type[M], data: dict[str, Any]) -> M:

@@ -1,0 +1,36 @@
+"""Smoke test of the hot-path benchmark: it runs end to end on a tiny size and prints its table.
+
+No timing is asserted here: speed is measured by the benchmarks (RESULTS.md), never by unit tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = ["--alerts", "300", "--max-state", "100", "--cells", "43", "--no-plot"]
+
+
+@pytest.mark.slow
+def test_hot_path_quick_prints_a_table() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "hot_path.py"), "--quick", *TINY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("cells |"))
+    rows = [line.split("|") for line in lines[header + 2 :] if line.count("|") >= 9]
+    assert [(int(r[0]), int(r[1].replace(",", ""))) for r in rows] == [(43, 10)]
+    p50, p99, per_s = float(rows[0][2]), float(rows[0][3]), float(rows[0][4].replace(",", ""))
+    assert 0 < p50 <= p99 and per_s > 0  # measured, not placeholders
+    assert rows[0][5].strip() in {"met", "MISSED"}
+    assert "flat = about 1" in result.stdout
