@@ -40,8 +40,12 @@ class Bird:
         wing = half * 0.8 * math.sin(phase + 1.0)
         pts = np.array([[x - half, y - wing], [x, y], [x + half, y - wing]])
         c = (self.colour, self.colour, self.colour)
-        cv2.polylines(frame, [np.round(pts * 4).astype(np.int32)], False, c, 1 + int(self.span_px > 8), cv2.LINE_AA, 2)
-        cv2.circle(frame, (round(x * 4), round(y * 4)), max(4, int(self.span_px * 0.6)), c, -1, cv2.LINE_AA, 2)
+        cv2.polylines(
+            frame, [np.round(pts * 4).astype(np.int32)], False, c, 1 + int(self.span_px > 8), cv2.LINE_AA, 2
+        )
+        cv2.circle(
+            frame, (round(x * 4), round(y * 4)), max(4, int(self.span_px * 0.6)), c, -1, cv2.LINE_AA, 2
+        )
 
 
 @dataclass(frozen=True)
