@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.timefmt import EPOCH, parse_rfc3339
+
+if TYPE_CHECKING:
+    from edge.scan import ScanProgress
 
 
 @click.group()
@@ -16,9 +21,7 @@ def edge() -> None:
     """Edge agent on an NVR box: scan a video offline."""
 
 
-def _progress_printer(video: Path) -> object:
-    from edge.scan import ScanProgress
-
+def _progress_printer(video: Path) -> Callable[[ScanProgress], None]:
     def show(p: ScanProgress) -> None:
         share = (
             f"{100 * p.frames_read / p.frames_total:.0f}%" if p.frames_total else f"{p.frames_read} frames"
@@ -63,7 +66,7 @@ def scan(video: Path, camera_file: Path, out_file: Path, start: str) -> None:
     try:
         camera = load_model(CameraConfig, camera_file)
         with out_file.open("wb") as out:
-            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video))  # type: ignore[arg-type]
+            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video))
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(

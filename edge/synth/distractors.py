@@ -109,12 +109,10 @@ class Precipitation:
             x0 = flake.uniform(0, w, n)
             speed = flake.uniform(15, 45, n)
             phase = flake.uniform(0, 2 * math.pi, n)
-            life = h / speed
             dt = t - self.t0
             ys = (flake.uniform(0, h, n) + speed * dt) % (h + 10) - 5
             xs = x0 + 12 * np.sin(0.8 * dt + phase) + dt * 8 * math.sin(math.radians(self.angle_deg))
             radius = flake.integers(1, 3, n)
-            del life
             for i in range(n):
                 cv2.circle(overlay, (int(xs[i]) % w, int(ys[i])), int(radius[i]), 90, -1)
         cv2.add(frame, cv2.cvtColor(overlay, cv2.COLOR_GRAY2BGR), dst=frame)

@@ -56,7 +56,6 @@ class ForegroundModel:
         self._bg: np.ndarray | None = None
         self._last_t = 0.0
         self._unusable_since: float | None = None
-        self.last_grey: np.ndarray | None = None
         self._window: np.ndarray | None = None
         self._kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 
@@ -68,7 +67,6 @@ class ForegroundModel:
 
     def update(self, frame: np.ndarray, t_s: float) -> ForegroundFrame:
         grey = self._grey(frame)
-        self.last_grey = grey
         if self._bg is None or self._bg.shape != grey.shape:
             self._bg = grey.astype(np.float32)
             self._last_t = t_s

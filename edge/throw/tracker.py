@@ -145,7 +145,7 @@ class SmallBlobTracker:
         return ended
 
     def skip(self, t: float) -> list[Track]:
-        """A frame with no usable blobs (whole-image motion): age the tracks without counting a miss twice."""
+        """A frame with no usable blobs (whole-image motion): the tracks age as on a frame with no blobs."""
         return self.step([], t)
 
     def _over(self, tr: Track, t: float) -> bool:
