@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.timefmt import EPOCH, parse_rfc3339
+
+if TYPE_CHECKING:
+    from edge.scan import ScanProgress
 
 
 @click.group()
@@ -16,25 +21,39 @@ def edge() -> None:
     """Edge agent on an NVR box: scan a video offline."""
 
 
-def _progress_printer(video: Path) -> object:
-    from edge.scan import ScanProgress
-
+def _progress_printer(video: Path) -> Callable[[ScanProgress], None]:
     def show(p: ScanProgress) -> None:
-        share = f"{100 * p.frames_read / p.frames_total:.0f}%" if p.frames_total else f"{p.frames_read} frames"
+        share = (
+            f"{100 * p.frames_read / p.frames_total:.0f}%" if p.frames_total else f"{p.frames_read} frames"
+        )
         fps = p.frames_analysed / p.elapsed_s if p.elapsed_s > 0 else 0.0
-        click.echo(f"scan {video.name}: {share}, {p.frames_analysed} analysed ({fps:.0f} fps), {p.alerts} alerts",
-                   err=True)
+        click.echo(
+            f"scan {video.name}: {share}, {p.frames_analysed} analysed ({fps:.0f} fps), {p.alerts} alerts",
+            err=True,
+        )
 
     return show
 
 
 @edge.command("scan")
 @click.argument("video", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--camera", "camera_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="camera config YAML (one camera)")
-@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="alerts, one JSON line each")
-@click.option("--start", default="1970-01-01T00:00:00Z", show_default=True, help="wall time of frame 0, RFC 3339")
+@click.option(
+    "--camera",
+    "camera_file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="camera config YAML (one camera)",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="alerts, one JSON line each",
+)
+@click.option(
+    "--start", default="1970-01-01T00:00:00Z", show_default=True, help="wall time of frame 0, RFC 3339"
+)
 def scan(video: Path, camera_file: Path, out_file: Path, start: str) -> None:
     """Run one camera config over VIDEO and write every alert as one JSON line."""
     from edge.scan import scan_video
@@ -47,10 +66,12 @@ def scan(video: Path, camera_file: Path, out_file: Path, start: str) -> None:
     try:
         camera = load_model(CameraConfig, camera_file)
         with out_file.open("wb") as out:
-            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video))  # type: ignore[arg-type]
+            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video))
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{summary.alerts} alert(s) from {summary.frames_read} frames in {summary.seconds:.1f} s → {out_file}")
+    click.echo(
+        f"{summary.alerts} alert(s) from {summary.frames_read} frames in {summary.seconds:.1f} s → {out_file}"
+    )
 
 
 @click.group()
@@ -61,30 +82,55 @@ def synth() -> None:
 @synth.command("facade")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--duration", default=40.0, show_default=True, type=click.FloatRange(1.0, 3600.0), help="seconds")
+@click.option(
+    "--duration", default=40.0, show_default=True, type=click.FloatRange(1.0, 3600.0), help="seconds"
+)
 @click.option("--width", default=1280, show_default=True, type=click.IntRange(160, 3840))
 @click.option("--height", default=720, show_default=True, type=click.IntRange(120, 2160))
 @click.option("--fps", default=25.0, show_default=True, type=click.FloatRange(1.0, 60.0))
 @click.option("--falls/--no-falls", default=True, help="--no-falls: distractor-only footage")
 @click.option("--distractors/--no-distractors", default=True)
-@click.option("--perspective", type=click.Choice(["seed", "on", "off"]), default="seed", show_default=True,
-              help="a camera looking up at the facade")
-def facade(out_dir: Path, seed: int, duration: float, width: int, height: int, fps: float, falls: bool,
-           distractors: bool, perspective: str) -> None:
+@click.option(
+    "--perspective",
+    type=click.Choice(["seed", "on", "off"]),
+    default="seed",
+    show_default=True,
+    help="a camera looking up at the facade",
+)
+def facade(
+    out_dir: Path,
+    seed: int,
+    duration: float,
+    width: int,
+    height: int,
+    fps: float,
+    falls: bool,
+    distractors: bool,
+    perspective: str,
+) -> None:
     """A facade clip with objects thrown from windows, its camera config and its ground truth."""
     from edge.synth.clip_files import write_clip
     from edge.synth.facade import SceneOptions, build_scene
 
-    opts = SceneOptions(width=width, height=height, fps=fps, duration_s=duration, falls=falls,
-                        distractors=distractors, perspective=None if perspective == "seed" else perspective == "on")
+    opts = SceneOptions(
+        width=width,
+        height=height,
+        fps=fps,
+        duration_s=duration,
+        falls=falls,
+        distractors=distractors,
+        perspective=None if perspective == "seed" else perspective == "on",
+    )
     scene = build_scene(seed, opts)
     try:
         files = write_clip(scene, out_dir)
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"video  {files.video}\ncamera {files.camera}\ntruth  {files.truth}")
-    click.echo(f"{len(scene.flights)} fall(s), {scene.building.floors} floors; scan it with:\n"
-               f"  sharpeyes edge scan {files.video} --camera {files.camera} --out {out_dir}/alerts.jsonl")
+    click.echo(
+        f"{len(scene.flights)} fall(s), {scene.building.floors} floors; scan it with:\n"
+        f"  sharpeyes edge scan {files.video} --camera {files.camera} --out {out_dir}/alerts.jsonl"
+    )
 
 
 def _attach_agent_commands() -> None:

@@ -171,6 +171,14 @@ def scan_video(
         out.flush()
         count += 1
     elapsed = time.monotonic() - started
-    log.info("scan finished", extra=fields(camera=camera.id, video=str(video), frames=last.frames_read,
-                                           alerts=count, seconds=round(elapsed, 2)))
+    log.info(
+        "scan finished",
+        extra=fields(
+            camera=camera.id,
+            video=str(video),
+            frames=last.frames_read,
+            alerts=count,
+            seconds=round(elapsed, 2),
+        ),
+    )
     return ScanSummary(last.frames_read, count, elapsed)

@@ -40,8 +40,12 @@ class Bird:
         wing = half * 0.8 * math.sin(phase + 1.0)
         pts = np.array([[x - half, y - wing], [x, y], [x + half, y - wing]])
         c = (self.colour, self.colour, self.colour)
-        cv2.polylines(frame, [np.round(pts * 4).astype(np.int32)], False, c, 1 + int(self.span_px > 8), cv2.LINE_AA, 2)
-        cv2.circle(frame, (round(x * 4), round(y * 4)), max(4, int(self.span_px * 0.6)), c, -1, cv2.LINE_AA, 2)
+        cv2.polylines(
+            frame, [np.round(pts * 4).astype(np.int32)], False, c, 1 + int(self.span_px > 8), cv2.LINE_AA, 2
+        )
+        cv2.circle(
+            frame, (round(x * 4), round(y * 4)), max(4, int(self.span_px * 0.6)), c, -1, cv2.LINE_AA, 2
+        )
 
 
 @dataclass(frozen=True)
@@ -105,12 +109,10 @@ class Precipitation:
             x0 = flake.uniform(0, w, n)
             speed = flake.uniform(15, 45, n)
             phase = flake.uniform(0, 2 * math.pi, n)
-            life = h / speed
             dt = t - self.t0
             ys = (flake.uniform(0, h, n) + speed * dt) % (h + 10) - 5
             xs = x0 + 12 * np.sin(0.8 * dt + phase) + dt * 8 * math.sin(math.radians(self.angle_deg))
             radius = flake.integers(1, 3, n)
-            del life
             for i in range(n):
                 cv2.circle(overlay, (int(xs[i]) % w, int(ys[i])), int(radius[i]), 90, -1)
         cv2.add(frame, cv2.cvtColor(overlay, cv2.COLOR_GRAY2BGR), dst=frame)

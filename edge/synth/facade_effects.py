@@ -49,12 +49,16 @@ def shift(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
 class NoiseBank:
     """Sensor noise: a few precomputed Gaussian fields, one picked per frame (fresh noise is too slow)."""
 
-    def __init__(self, rng: np.random.Generator, shape: tuple[int, int, int], sigma: float, count: int = 6) -> None:
+    def __init__(
+        self, rng: np.random.Generator, shape: tuple[int, int, int], sigma: float, count: int = 6
+    ) -> None:
         self.fields: list[tuple[np.ndarray, np.ndarray]] = []
         for _ in range(count):
             noise = np.round(rng.normal(0, sigma, shape))
             # saturating add of the positive part, subtract of the negative part: two fast uint8 passes
-            self.fields.append((np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8)))
+            self.fields.append(
+                (np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8))
+            )
 
     def apply(self, frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         pos, neg = self.fields[int(rng.integers(len(self.fields)))]

@@ -58,6 +58,11 @@ def layout_building(
     return Building(floors, meters_per_floor, x_left, x_right, tuple(windows))
 
 
+def _bgr(values: np.ndarray | tuple[float, ...]) -> tuple[float, float, float]:
+    b, g, r = (float(v) for v in values)
+    return b, g, r
+
+
 def _quad(camera: TiltedPinhole, x0: float, x1: float, z0: float, z1: float) -> np.ndarray:
     xs, ys = camera.project(np.array([x0, x1, x1, x0]), np.array([z0, z0, z1, z1]))
     return np.stack([xs, ys], axis=1).round().astype(np.int32)
@@ -74,21 +79,31 @@ def render_still(
     img[:] = np.clip(sky_top * (1 - ramp) + sky_bottom * ramp, 0, 255)[:, None, :].astype(np.uint8)
     # a paler neighbour block behind, so the facade is not the only structure
     far = rng.uniform(120, 170)
-    nb = _quad(camera, building.x_left - 30, building.x_right + 30, 0, building.roof_z * rng.uniform(0.4, 0.8))
+    nb = _quad(
+        camera, building.x_left - 30, building.x_right + 30, 0, building.roof_z * rng.uniform(0.4, 0.8)
+    )
     cv2.fillConvexPoly(img, nb, (far, far + 5, far + 8))
 
-    ground_row = int(round(camera.row_of(0.0)))
+    ground_row = round(camera.row_of(0.0))
     pave = rng.uniform(90, 140)
     img[ground_row:] = (pave, pave + 3, pave + 6)
 
     wall = rng.uniform([110, 120, 130], [200, 210, 225])
-    cv2.fillConvexPoly(img, _quad(camera, building.x_left, building.x_right, 0, building.roof_z + 1.0), wall)
+    cv2.fillConvexPoly(
+        img, _quad(camera, building.x_left, building.x_right, 0, building.roof_z + 1.0), _bgr(wall)
+    )
     m = building.meters_per_floor
     slab = wall * 0.8
     for floor in range(1, building.floors + 1):
-        cv2.fillConvexPoly(img, _quad(camera, building.x_left, building.x_right, floor * m - 0.12, floor * m + 0.12), slab)
+        cv2.fillConvexPoly(
+            img,
+            _quad(camera, building.x_left, building.x_right, floor * m - 0.12, floor * m + 0.12),
+            _bgr(slab),
+        )
     # shop front on the ground floor
-    cv2.fillConvexPoly(img, _quad(camera, building.x_left + 1, building.x_right - 1, 0.2, m * 0.75), wall * 0.45)
+    cv2.fillConvexPoly(
+        img, _quad(camera, building.x_left + 1, building.x_right - 1, 0.2, m * 0.75), _bgr(wall * 0.45)
+    )
 
     glass = np.empty((len(building.windows), 3))
     for i, win in enumerate(building.windows):
@@ -96,9 +111,9 @@ def render_still(
         glass[i] = (shade + rng.uniform(10, 30), shade + rng.uniform(0, 15), shade)
         frame_poly = _quad(camera, win.x0 - 0.08, win.x1 + 0.08, win.z0 - 0.08, win.z1 + 0.08)
         cv2.fillConvexPoly(img, frame_poly, (225, 225, 225))
-        cv2.fillConvexPoly(img, win.polygon, glass[i])
+        cv2.fillConvexPoly(img, win.polygon, _bgr(glass[i]))
     # wall texture so the background is not flat
-    texture = rng.normal(0, 3.0, (height // 4 + 1, width // 4 + 1)).astype(np.float32)
-    texture = cv2.resize(texture, (width, height), interpolation=cv2.INTER_LINEAR)
-    img = np.clip(img.astype(np.float32) + texture[:, :, None], 0, 255).astype(np.uint8)
-    return img, glass
+    coarse = rng.normal(0, 3.0, (height // 4 + 1, width // 4 + 1)).astype(np.float32)
+    texture = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
+    textured = np.clip(img.astype(np.float32) + texture[:, :, None], 0, 255).astype(np.uint8)
+    return textured, glass

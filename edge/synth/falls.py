@@ -48,6 +48,15 @@ class Flight:
     def t_land(self) -> float:
         return float(self.t[-1])
 
+    def state_at(self, t: float) -> tuple[float, float, float]:
+        """Position at ``t``, clamped to the flight (before release: at the window; after: landed)."""
+        t = min(max(t, float(self.t[0])), float(self.t[-1]))
+        return (
+            float(np.interp(t, self.t, self.x)),
+            float(np.interp(t, self.t, self.z)),
+            float(np.interp(t, self.t, self.d)),
+        )
+
     def at(self, t: float) -> tuple[float, float, float] | None:
         if t < self.t[0] or t > self.t[-1]:
             return None
@@ -114,9 +123,7 @@ def draw_flight(
     h, w = frame.shape[:2]
     samples = []
     for frac in (-0.5, 0.0, 0.5):
-        state = flight.at(min(max(t + frac * exposure_s, flight.t[0]), flight.t[-1]))
-        assert state is not None
-        x, z, d = state
+        x, z, d = flight.state_at(t + frac * exposure_s)
         px, py = camera.project(np.array(x), np.array(z), d)
         ppm = camera.focal_px / max(camera.distance_m - d, 1.0)
         samples.append((float(px), float(py), throw.size_m * ppm))
@@ -131,17 +138,17 @@ def draw_flight(
     y0, y1 = max(int(min(ys)) - pad, 0), min(int(max(ys)) + pad + 1, h)
     if x1 <= x0 or y1 <= y0:
         return None
-    cover = np.zeros((y1 - y0, x1 - x0), np.float32)
-    for px, py, size in samples:
+    cover: np.ndarray = np.zeros((y1 - y0, x1 - x0), np.float32)
+    for sx, sy, size in samples:
         mask = np.zeros_like(cover, dtype=np.uint8)
-        pts = _outline(throw.shape, max(size, 1.0), angle) + (px - x0, py - y0)
+        pts = _outline(throw.shape, max(size, 1.0), angle) + np.array([sx - x0, sy - y0])
         cv2.fillPoly(mask, [np.round(pts * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
-        cover += mask.astype(np.float32) / (255.0 * len(samples))
+        cover += mask.astype(np.float32) * np.float32(1.0 / (255.0 * len(samples)))
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     colour = np.array(throw.colour, np.float32)
-    frame[y0:y1, x0:x1] = np.clip(patch * (1 - cover[:, :, None]) + colour * cover[:, :, None], 0, 255).astype(
-        np.uint8
-    )
+    frame[y0:y1, x0:x1] = np.clip(
+        patch * (1 - cover[:, :, None]) + colour * cover[:, :, None], 0, 255
+    ).astype(np.uint8)
     if 0 <= cx < w and 0 <= cy < h:
         return cx, cy
     return None

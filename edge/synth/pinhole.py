@@ -49,14 +49,18 @@ class TiltedPinhole:
         depth = ground * math.cos(self.tilt_rad) + rel * math.sin(self.tilt_rad)
         return (-ground * math.sin(self.tilt_rad) + rel * math.cos(self.tilt_rad)) / depth
 
-    def project(self, x: np.ndarray, z: np.ndarray, d: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def project(
+        self, x: np.ndarray, z: np.ndarray, d: np.ndarray | float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray]:
         """World points → pixel columns and rows (arrays of the broadcast shape)."""
         ground = self.distance_m - np.asarray(d, dtype=np.float64)
         rel = np.asarray(z, dtype=np.float64) - self.height_m
         c, s = math.cos(self.tilt_rad), math.sin(self.tilt_rad)
         depth = ground * c + rel * s
         up = -ground * s + rel * c
-        return self.cx + self.focal_px * np.asarray(x, dtype=np.float64) / depth, self.cy - self.focal_px * up / depth
+        return self.cx + self.focal_px * np.asarray(
+            x, dtype=np.float64
+        ) / depth, self.cy - self.focal_px * up / depth
 
     def row_of(self, z: float, d: float = 0.0) -> float:
         return float(self.cy - self.focal_px * self._elevation(z, d))

@@ -7,7 +7,7 @@ alert leaves as soon as the track ends (the object landed or left the view, plus
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -27,9 +27,9 @@ DETECTOR_VERSION = "0.1.0"
 
 @dataclass(frozen=True)
 class ThrowSettings:
-    foreground: ForegroundSettings = ForegroundSettings()
-    tracker: TrackerSettings = TrackerSettings()
-    criteria: FallCriteria = FallCriteria()
+    foreground: ForegroundSettings = field(default_factory=ForegroundSettings)
+    tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    criteria: FallCriteria = field(default_factory=FallCriteria)
     evidence: bool = True
     # a second fall track this soon after and below the last one is the same object, found again
     same_fall_s: float = 1.0
@@ -54,8 +54,12 @@ def mask_image(polygons: list[list[list[float]]], shape: tuple[int, int]) -> np.
 
 
 class ThrowDetector:
-    def __init__(self, scale: FloorScale, settings: ThrowSettings | None = None,
-                 mask_polygons: list[list[list[float]]] | None = None) -> None:
+    def __init__(
+        self,
+        scale: FloorScale,
+        settings: ThrowSettings | None = None,
+        mask_polygons: list[list[list[float]]] | None = None,
+    ) -> None:
         self.scale = scale
         self.s = settings or ThrowSettings()
         self._mask_polygons = mask_polygons or []
@@ -114,7 +118,8 @@ class ThrowDetector:
         return False
 
     def _draft(self, track: Track, verdict: FallVerdict) -> AlertDraft:
-        assert verdict.origin_floor is not None
+        if verdict.origin_floor is None:
+            raise ValueError("a fall verdict without an origin floor")
         pts = track.points
         size = max(track.sizes) / 2 + 2
         xs = [p[1] for p in pts]

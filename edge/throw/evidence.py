@@ -88,12 +88,14 @@ def compose(
         crop = np.zeros((2 * half, 2 * half, 3), np.uint8)
         ys, xs = slice(max(cy - half, 0), min(cy + half, h)), slice(max(cx - half, 0), min(cx + half, w))
         part = kept.image[ys, xs]
-        crop[ys.start - (cy - half): ys.start - (cy - half) + part.shape[0],
-             xs.start - (cx - half): xs.start - (cx - half) + part.shape[1]] = part
+        crop[
+            ys.start - (cy - half) : ys.start - (cy - half) + part.shape[0],
+            xs.start - (cx - half) : xs.start - (cx - half) + part.shape[1],
+        ] = part
         tile = cv2.resize(crop, (side, side), interpolation=cv2.INTER_NEAREST)
         if t0 <= kept.t <= t1:
             cv2.circle(tile, (side // 2, side // 2), side // 6, (0, 0, 255), 1, cv2.LINE_AA)
         cv2.putText(tile, f"{kept.t:.1f}s", (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1)
-        strip[:, i * side:(i + 1) * side] = tile
+        strip[:, i * side : (i + 1) * side] = tile
     ok, jpeg = cv2.imencode(".jpg", np.vstack([img, strip]), [cv2.IMWRITE_JPEG_QUALITY, 85])
     return jpeg.tobytes() if ok else None

@@ -35,11 +35,14 @@ class ForegroundFrame:
 class ForegroundSettings:
     scale: float = 0.5  # work on a frame this much smaller
     learning_s: float = 1.2  # background time constant
+    foreground_learning_s: float = 15.0  # ... where something is moving
     noise_k: float = 5.0  # threshold = noise_k * measured noise sigma ...
     min_threshold: float = 10.0  # ... but never below this (grey levels)
     max_blob_area: float = 1600.0  # full-frame px: larger is a window lighting up, not a thrown object
     unstable_fraction: float = 0.004  # more foreground than this: look for a global shift
+    min_shift_px: float = 0.15  # work pixels: a smaller global shift is noise, not a shake
     unusable_fraction: float = 0.02  # still more after undoing it: skip the frame
+    flooded_fraction: float = 0.15  # with no shift found: beyond this the frame says nothing (a flash)
     reset_after_s: float = 1.0  # unusable this long: the camera moved, start the background again
 
 
@@ -53,7 +56,8 @@ class ForegroundModel:
         self._bg: np.ndarray | None = None
         self._last_t = 0.0
         self._unusable_since: float | None = None
-        self.last_grey: np.ndarray | None = None
+        self._window: np.ndarray | None = None
+        self._kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 
     def _grey(self, frame: np.ndarray) -> np.ndarray:
         grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
@@ -63,33 +67,34 @@ class ForegroundModel:
 
     def update(self, frame: np.ndarray, t_s: float) -> ForegroundFrame:
         grey = self._grey(frame)
-        self.last_grey = grey
         if self._bg is None or self._bg.shape != grey.shape:
             self._bg = grey.astype(np.float32)
             self._last_t = t_s
             if self._mask is not None:
-                self._work_mask = cv2.resize(self._mask, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_NEAREST)
+                self._work_mask = cv2.resize(
+                    self._mask, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_NEAREST
+                )
             return ForegroundFrame([], True, 0.0, (0.0, 0.0))
         dt = max(t_s - self._last_t, 1e-3)
         self._last_t = t_s
         alpha = min(1.0, dt / self.s.learning_s)
 
-        fg, fraction, gain = self._foreground(grey, self._bg)
+        fg, fraction = self._foreground(grey, self._bg)
         shift = (0.0, 0.0)
-        usable = True
+        usable = fraction <= self.s.flooded_fraction
         if fraction > self.s.unstable_fraction:
-            # the shift, measured at a quarter of the work size: enough for a shake, and cheap
-            small_bg = cv2.pyrDown(cv2.pyrDown(self._bg))
-            small = cv2.pyrDown(cv2.pyrDown(grey)).astype(np.float32)
-            (dx, dy), _ = cv2.phaseCorrelate(small_bg, small)
-            dx, dy = 4 * dx, 4 * dy
-            if abs(dx) > 0.4 or abs(dy) > 0.4:
-                shift = (float(dx), float(dy))
+            dx, dy = self._global_shift(grey, self._bg)
+            if abs(dx) > self.s.min_shift_px or abs(dy) > self.s.min_shift_px:
                 m = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy]])
-                steady = cv2.warpAffine(grey, m, (grey.shape[1], grey.shape[0]), borderMode=cv2.BORDER_REPLICATE)
-                fg, fraction, gain = self._foreground(steady, self._bg)
-                grey = steady
-            usable = fraction <= self.s.unusable_fraction
+                size = (grey.shape[1], grey.shape[0])
+                steady = cv2.warpAffine(grey, m, size, borderMode=cv2.BORDER_REPLICATE)
+                fg_steady, fraction_steady = self._foreground(steady, self._bg)
+                # a shake is a shift whose undoing removes foreground; what still lights up (sub-pixel
+                # blur of every edge) makes the frame unusable rather than a flood of blobs. Rain or snow
+                # may show a small spurious shift, but undoing it removes nothing.
+                if fraction_steady < fraction:
+                    grey, fg, fraction, shift = steady, fg_steady, fraction_steady, (dx, dy)
+                    usable = fraction <= self.s.unusable_fraction
         if not usable:
             if self._unusable_since is None:
                 self._unusable_since = t_s
@@ -98,10 +103,30 @@ class ForegroundModel:
                 self._unusable_since = None
             return ForegroundFrame([], False, fraction, shift)
         self._unusable_since = None
-        cv2.accumulateWeighted(grey, self._bg, alpha)
+        # selective update: what is foreground now is learnt slowly, else an object that starts its fall
+        # slowly leaves a ghost in the background that drags its track back (a light switched on still
+        # becomes background, in ``foreground_learning_s``)
+        moving = cv2.dilate(fg, self._kernel)
+        cv2.accumulateWeighted(grey, self._bg, alpha, mask=cv2.bitwise_not(moving))
+        cv2.accumulateWeighted(grey, self._bg, min(1.0, dt / self.s.foreground_learning_s), mask=moving)
         return ForegroundFrame(self._blobs(fg), True, fraction, shift)
 
-    def _foreground(self, grey: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray, float, float]:
+    def _global_shift(self, grey: np.ndarray, bg: np.ndarray) -> tuple[float, float]:
+        """Whole-image translation of ``grey`` against the background, on a ~160 px wide pyramid level."""
+        a: np.ndarray = bg
+        b: np.ndarray = grey.astype(np.float32)
+        level = 0
+        while a.shape[1] >= 320:
+            a, b = cv2.pyrDown(a), cv2.pyrDown(b)
+            level += 1
+        if self._window is None or self._window.shape != a.shape:
+            self._window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
+        if level == 0:
+            a = a.copy()  # phaseCorrelate applies the window to its inputs in place (OpenCV 5)
+        (dx, dy), _ = cv2.phaseCorrelate(a, b, self._window)
+        return float(dx) * 2**level, float(dy) * 2**level
+
+    def _foreground(self, grey: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray, float]:
         # lighting and exposure changes are a gain on the whole image: compare against the scaled background
         sample_g = grey[::8, ::8].astype(np.float32)
         sample_b = bg[::8, ::8]
@@ -114,7 +139,7 @@ class ForegroundModel:
         if self._work_mask is not None:
             fg[self._work_mask > 0] = 0
         fraction = cv2.countNonZero(fg) / fg.size
-        return fg, fraction, gain
+        return fg, fraction
 
     def _blobs(self, fg: np.ndarray) -> list[Blob]:
         """Blobs in the background's coordinates (a shake is undone), so tracks stay on the facade."""

@@ -39,7 +39,11 @@ class Track:
     @property
     def falling(self) -> bool:
         """Long enough, descending, and curving down: worth coasting across a gap."""
-        return self.coeff_y is not None and float(self.coeff_y[0]) > 0 and self.points[-1][2] > self.points[0][2] + 8
+        return (
+            self.coeff_y is not None
+            and float(self.coeff_y[0]) > 0
+            and self.points[-1][2] > self.points[0][2] + 8
+        )
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class TrackerSettings:
     first_step_mps: float = 9.0  # how fast a newly seen object may already be falling
     sideways_mps: float = 4.0
     gate_px: float = 3.0  # measurement noise allowance, full-frame pixels
-    young_misses: int = 1
+    young_misses: int = 2
     misses: int = 3
     coast_s: float = 0.5  # a falling track may be lost this long
     fit_after: int = 5
@@ -83,7 +87,9 @@ class SmallBlobTracker:
         out = np.empty((n, 4))
         out[:, 0] = last[:, 1] + vx * dt
         out[:, 1] = np.where(one, last[:, 2] + reach / 2, last[:, 2] + vy * dt + 0.4 * g_px * dt * dt)
-        out[:, 2] = np.where(one, s.gate_px + s.sideways_mps * dt * ppm, s.gate_px + 0.3 * step + 2 * dt * ppm)
+        out[:, 2] = np.where(
+            one, s.gate_px + s.sideways_mps * dt * ppm, s.gate_px + 0.3 * step + 2 * dt * ppm
+        )
         out[:, 3] = np.where(
             one, s.gate_px + reach / 2, s.gate_px + 0.4 * step + 0.5 * g_px * dt * dt + 2 * dt * ppm
         )
@@ -107,7 +113,9 @@ class SmallBlobTracker:
             gates = self._gates(t)
             bx = np.array([b.x for b in blobs])
             by = np.array([b.y for b in blobs])
-            cost = ((bx[None, :] - gates[:, 0:1]) / gates[:, 2:3]) ** 2 + ((by[None, :] - gates[:, 1:2]) / gates[:, 3:4]) ** 2
+            cost = ((bx[None, :] - gates[:, 0:1]) / gates[:, 2:3]) ** 2 + (
+                (by[None, :] - gates[:, 1:2]) / gates[:, 3:4]
+            ) ** 2
             ti, bi = np.nonzero(cost <= 1.0)
             order = np.argsort(cost[ti, bi], kind="stable")
             taken_tracks: set[int] = set()
@@ -129,13 +137,15 @@ class SmallBlobTracker:
                 still.append(tr)
         for b, blob in enumerate(blobs):
             if b not in assigned:
-                still.append(Track(self._next_id, [(t, blob.x, blob.y)], [max(blob.w, blob.h)], [len(blobs)], last_t=t))
+                still.append(
+                    Track(self._next_id, [(t, blob.x, blob.y)], [max(blob.w, blob.h)], [len(blobs)], last_t=t)
+                )
                 self._next_id += 1
         self.live = still
         return ended
 
     def skip(self, t: float) -> list[Track]:
-        """A frame with no usable blobs (whole-image motion): age the tracks without counting a miss twice."""
+        """A frame with no usable blobs (whole-image motion): the tracks age as on a frame with no blobs."""
         return self.step([], t)
 
     def _over(self, tr: Track, t: float) -> bool:

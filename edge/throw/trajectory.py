@@ -55,8 +55,10 @@ class FallCriteria:
     max_sideways_mps: float = 7.0
     # in a frame full of blobs (rain, snow) chance links are likelier: ask for more evidence
     cluttered_blobs: float = 40.0
-    cluttered_min_points: int = 10
+    cluttered_min_points: int = 14
     cluttered_rms_factor: float = 0.6
+    origin_window_s: float = 0.8  # the early part of the track that the origin is extrapolated from
+    max_backtrack_s: float = 1.2  # how far before the first point the origin may lie
     max_gap_fraction: float = 0.4  # of steps longer than 1.5 frame intervals
     cluttered_max_gap_fraction: float = 0.15
     cluttered_max_size_jump: float = 0.35  # median |log(size ratio)| between consecutive points
@@ -115,6 +117,29 @@ def fit_fall(points: Sequence[TrackPoint], scale: FloorScale) -> FallFit:
     return FallFit(fit.t0, fit.z0_m, v0, g, rms, sideways, float(top - z[-1]))
 
 
+def fall_origin(
+    points: Sequence[TrackPoint], scale: FloorScale, criteria: FallCriteria
+) -> tuple[float, float]:
+    """Where and when the fall began: the top of the path, found from its early part.
+
+    Early in a fall drag is negligible, so ``z = z0 + v0·τ − ½·g·τ²`` with g = 9.81 fits the first
+    ``origin_window_s`` well, and its top (zero vertical speed) is the release point of a dropped or
+    sideways-thrown object, the apex of one thrown upward, and at most ``v0²/2g`` above the release of
+    one thrown down. The top may lie before the first tracked point: a dark object in front of a dark
+    window is only seen once it has dropped below the sill. It is bounded by ``max_backtrack_s``.
+    """
+    arr = np.asarray(points, dtype=np.float64)
+    early = arr[arr[:, 0] <= arr[0, 0] + criteria.origin_window_s]
+    if len(early) < 4:
+        early = arr[: max(4, len(early))]
+    tau = early[:, 0] - arr[0, 0]
+    z = scale.height_m(early[:, 2]) + 0.5 * G * tau**2
+    design = np.stack([np.ones_like(tau), tau], axis=1)
+    (z0, v0), *_ = np.linalg.lstsq(design, z, rcond=None)
+    t_top = float(np.clip(v0 / G, -criteria.max_backtrack_s, float(arr[-1, 0] - arr[0, 0])))
+    return float(arr[0, 0] + t_top), float(z0 + v0 * t_top - 0.5 * G * t_top**2)
+
+
 def judge_track(
     points: Sequence[TrackPoint],
     scale: FloorScale,
@@ -143,7 +168,9 @@ def judge_track(
         return FallVerdict(Reason.WEAK_ACCELERATION, fit)
     if fit.g_mps2 > c.g_max:
         return FallVerdict(Reason.EXCESSIVE_ACCELERATION, fit)
-    max_rms = max(c.max_rms_m, c.max_rms_fraction * fit.drop_m) * (c.cluttered_rms_factor if cluttered else 1.0)
+    max_rms = max(c.max_rms_m, c.max_rms_fraction * fit.drop_m) * (
+        c.cluttered_rms_factor if cluttered else 1.0
+    )
     if fit.rms_m > max_rms:
         return FallVerdict(Reason.POOR_FIT, fit)
     steps = np.diff([p[0] for p in points])
@@ -154,8 +181,8 @@ def judge_track(
         jumps = np.abs(np.diff(np.log(np.maximum(np.asarray(sizes, dtype=np.float64), 1.0))))
         if float(np.median(jumps)) > c.cluttered_max_size_jump:
             return FallVerdict(Reason.CHANGING_SIZE, fit)
-    origin_t = fit.apex_t if fit.apex_t < points[-1][0] else fit.t0
-    floor = scale.floor_at(fit.height_at(origin_t))
+    origin_t, origin_z = fall_origin(points, scale, c)
+    floor = scale.floor_at(origin_z)
     confidence = (
         0.5
         + 0.2 * min(1.0, len(points) / 20)

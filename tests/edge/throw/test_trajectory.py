@@ -28,8 +28,14 @@ SCALE = perspective_scale()
 
 
 def ballistic(
-    z0: float, v0: float = 0.0, vx: float = 0.0, terminal: float = 1e9, x0: float = 640.0,
-    noise_px: float = 0.6, seed: int = 0, scale: FloorScale = SCALE,
+    z0: float,
+    v0: float = 0.0,
+    vx: float = 0.0,
+    terminal: float = 1e9,
+    x0: float = 640.0,
+    noise_px: float = 0.6,
+    seed: int = 0,
+    scale: FloorScale = SCALE,
 ) -> list[TrackPoint]:
     """A throw from height ``z0`` metres until it lands, sampled at 25 fps, as pixel points."""
     rng = np.random.default_rng(seed)
@@ -39,7 +45,9 @@ def ballistic(
     out: list[TrackPoint] = []
     sub = 20
     while z > 0 and t < 10:
-        out.append((round(t, 4), x + rng.normal(0, noise_px), float(scale.row_at(z)) + rng.normal(0, noise_px)))
+        out.append(
+            (round(t, 4), x + rng.normal(0, noise_px), float(scale.row_at(z)) + rng.normal(0, noise_px))
+        )
         for _ in range(sub):
             vz += (-9.81 - k * abs(vz) * vz) / (FPS * sub)
             z += vz / (FPS * sub)
@@ -50,7 +58,11 @@ def ballistic(
 
 def bird(vx_px: float, vy_px: float, bob_px: float, flap_hz: float, seconds: float = 3.0) -> list[TrackPoint]:
     return [
-        (i / FPS, 100 + vx_px * i / FPS, 300 + vy_px * i / FPS + bob_px * math.sin(2 * math.pi * flap_hz * i / FPS))
+        (
+            i / FPS,
+            100 + vx_px * i / FPS,
+            300 + vy_px * i / FPS + bob_px * math.sin(2 * math.pi * flap_hz * i / FPS),
+        )
         for i in range(int(seconds * FPS))
     ]
 
@@ -101,20 +113,34 @@ def test_thrown_upward_the_origin_is_the_apex() -> None:
 NOT_FALLS = [
     pytest.param(bird(180, 0, 3, 5), {Reason.SMALL_DROP, Reason.RISING}, id="bird-horizontal-flapping"),
     pytest.param(bird(-120, -60, 2, 4), {Reason.RISING}, id="bird-climbing"),
-    pytest.param(bird(150, 70, 4, 6), {Reason.SIDEWAYS, Reason.WEAK_ACCELERATION, Reason.POOR_FIT}, id="bird-gliding-down"),
+    pytest.param(
+        bird(150, 70, 4, 6),
+        {Reason.SIDEWAYS, Reason.WEAK_ACCELERATION, Reason.POOR_FIT},
+        id="bird-gliding-down",
+    ),
     pytest.param(bird(20, 120, 6, 3), {Reason.WEAK_ACCELERATION, Reason.POOR_FIT}, id="bird-diving-flapping"),
     pytest.param(leaf(1.0, 30), {Reason.WEAK_ACCELERATION, Reason.POOR_FIT}, id="leaf-drifting"),
     pytest.param(leaf(2.5, 12, seconds=4), {Reason.WEAK_ACCELERATION}, id="paper-falling-steadily"),
-    pytest.param(streak(300, 100, 25, speed_px=14), {Reason.WEAK_ACCELERATION}, id="raindrop-at-terminal-speed"),
-    pytest.param([(i / FPS, 400.0, 300.0 + (i % 2)) for i in range(50)], {Reason.RISING, Reason.SMALL_DROP},
-                 id="flickering-window"),
-    pytest.param([(i / FPS, 400.0 + 3 * math.sin(i), 300.0 + 2 * math.cos(i)) for i in range(40)],
-                 {Reason.RISING, Reason.SMALL_DROP}, id="curtain"),
+    pytest.param(
+        streak(300, 100, 25, speed_px=14), {Reason.WEAK_ACCELERATION}, id="raindrop-at-terminal-speed"
+    ),
+    pytest.param(
+        [(i / FPS, 400.0, 300.0 + (i % 2)) for i in range(50)],
+        {Reason.RISING, Reason.SMALL_DROP},
+        id="flickering-window",
+    ),
+    pytest.param(
+        [(i / FPS, 400.0 + 3 * math.sin(i), 300.0 + 2 * math.cos(i)) for i in range(40)],
+        {Reason.RISING, Reason.SMALL_DROP},
+        id="curtain",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("track", "reasons"), NOT_FALLS)
-def test_what_is_not_a_fall_is_rejected_for_the_right_reason(track: list[TrackPoint], reasons: set[Reason]) -> None:
+def test_what_is_not_a_fall_is_rejected_for_the_right_reason(
+    track: list[TrackPoint], reasons: set[Reason]
+) -> None:
     verdict = judge_track(track, SCALE)
     assert not verdict.is_fall
     assert verdict.reason in reasons, verdict
@@ -122,8 +148,10 @@ def test_what_is_not_a_fall_is_rejected_for_the_right_reason(track: list[TrackPo
 
 def test_a_burst_of_rain_streaks_raises_nothing() -> None:
     rng = np.random.default_rng(7)
-    burst = [streak(float(rng.uniform(0, 1280)), float(rng.uniform(0, 600)), int(rng.integers(1, 4)))
-             for _ in range(200)]
+    burst = [
+        streak(float(rng.uniform(0, 1280)), float(rng.uniform(0, 600)), int(rng.integers(1, 4)))
+        for _ in range(200)
+    ]
     verdicts = [judge_track(track, SCALE, blobs_per_frame=200) for track in burst]
     assert all(v.reason in {Reason.TOO_FEW_POINTS, Reason.TOO_SHORT} for v in verdicts)
 
@@ -165,3 +193,19 @@ def test_floor_scale_round_trips_rows_and_heights() -> None:
     assert SCALE.floor_of_row(SCALE.rows[0] - 1) == 1
     assert SCALE.floor_of_row(SCALE.rows[3] - 1) == 4
     assert SCALE.floor_of_row(0.0) == SCALE.floors
+
+
+@pytest.mark.parametrize(
+    "late_s", [pytest.param(0.55, id="seen-0.55s-late"), pytest.param(0.8, id="seen-0.8s-late")]
+)
+def test_a_fall_first_seen_late_is_traced_back_to_its_floor(late_s: float) -> None:
+    """A dark object in front of a dark window is seen only once it has dropped below the sill (and past
+    another window): the first tracked point is a floor or two low; the fitted path's top is not."""
+    release = 7 * MPF + 1.2  # floor 8
+    track = ballistic(release, noise_px=0.5, seed=4)
+    late = [p for p in track if p[0] >= late_s]
+    assert SCALE.floor_of_row(late[0][2]) < 8
+    verdict = judge_track(late, SCALE)
+    assert verdict.is_fall and verdict.origin_t is not None
+    assert verdict.origin_floor == 8
+    assert verdict.origin_t == pytest.approx(0.0, abs=0.08)
