@@ -118,18 +118,26 @@ def test_frames_are_sampled_at_the_camera_fps(clip: dict[str, Path]) -> None:
     assert sample_step(25.0, 25.0) == 1.0 and sample_step(25.0, 5.0) == 5.0 and sample_step(10.0, 25.0) == 1.0
 
 
-def test_detectors_missing_from_this_build_are_a_clear_error() -> None:
-    camera = CameraConfig.model_validate(
+def _corridor(detectors: list[str]) -> CameraConfig:
+    return CameraConfig.model_validate(
         {
             "id": "cam-corridor",
             "kind": "corridor",
             "source": "x.mp4",
-            "detectors": ["corridor_clutter"],
+            "detectors": detectors,
             "zones": [{"name": "lane", "polygon": [[0, 0], [10, 0], [10, 10]]}],
         }
     )
-    with pytest.raises(AnalyzerUnavailableError, match="not available in this build"):
-        analyzers_for(camera)
+
+
+def test_model_free_clutter_runs_offline() -> None:
+    [analyzer] = analyzers_for(_corridor(["corridor_clutter"]))
+    assert analyzer.detector == "corridor_clutter"
+
+
+def test_a_detector_that_needs_a_model_is_a_clear_error_offline() -> None:
+    with pytest.raises(AnalyzerUnavailableError, match="ebike_indoor needs a detector model"):
+        analyzers_for(_corridor(["ebike_indoor"]))
 
 
 def test_a_file_that_is_not_a_video_is_refused(tmp_path: Path, clip: dict[str, Path]) -> None:
