@@ -26,6 +26,9 @@ def register_lazy(name: str, target: str, help_text: str, extra: str) -> None:
 register_lazy("edge", "edge.cli:edge", "Edge agent on an NVR box: run it, or scan a video offline", "edge")
 register_lazy("synth", "edge.cli:synth", "Synthetic scenes with ground truth (facade, corridor)", "edge")
 register_lazy(
+    "run", "sharpeyes.site.cli:run", "A small site on one box: run --embedded --config site.yaml", "dev"
+)
+register_lazy(
     "demo",
     "sharpeyes.demo.cli:demo",
     "The main job: cameras → edge → pipeline → cases, on the console",

@@ -14,7 +14,12 @@ from edge.detect.decode import nms
 from edge.detect.letterbox import letterbox
 
 sys.path.insert(0, str(Path(__file__).parent))
-from onnx_fixtures import build_model, write_manifest, yolov5_predictions, yolov8_predictions
+from tests.edge.detect.onnx_fixtures import (
+    build_model,
+    write_manifest,
+    yolov5_predictions,
+    yolov8_predictions,
+)
 
 CLASSES = ["person", "bicycle", "ebike"]
 SIZE = (320, 320)

@@ -17,7 +17,7 @@ from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "detect"))
-from onnx_fixtures import build_model, write_manifest, yolov8_predictions
+from tests.edge.detect.onnx_fixtures import build_model, write_manifest, yolov8_predictions
 
 LIFT = Zone(name="lift", polygon=[[0, 100], [320, 100], [320, 240], [0, 240]], dwell_s=10)
 

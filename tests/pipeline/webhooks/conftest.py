@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from webhook_testkit import EventFactory, make_case_event
+
+from tests.pipeline.webhooks.webhook_testkit import EventFactory, make_case_event
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
-from webhook_testkit import EventFactory, Receiver, create_topic, produce_events, wait_until
 
 from pipeline.webhooks.config import WebhooksConfig
 from pipeline.webhooks.deadletter import DeadReason, WebhookDeadLetter, decode_webhook_dead_letter
@@ -25,6 +24,13 @@ from pipeline.webhooks.publisher import KafkaPublisher
 from pipeline.webhooks.signing import WebhookSecret
 from pipeline.webhooks.wiring import build_dispatcher
 from sharpeyes.contract import CaseEventType
+from tests.pipeline.webhooks.webhook_testkit import (
+    EventFactory,
+    Receiver,
+    create_topic,
+    produce_events,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(120)]
 

@@ -14,7 +14,6 @@ import aiohttp
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
-from webhook_testkit import EventFactory, Receiver, create_topic, produce_events, wait_until
 
 from pipeline.webhooks.config import WebhooksConfig
 from pipeline.webhooks.delivery import HttpSender
@@ -24,6 +23,13 @@ from pipeline.webhooks.publisher import KafkaPublisher
 from pipeline.webhooks.signing import WebhookSecret
 from pipeline.webhooks.wiring import build_dispatcher
 from sharpeyes.contract import CaseEvent, CaseEventType
+from tests.pipeline.webhooks.webhook_testkit import (
+    EventFactory,
+    Receiver,
+    create_topic,
+    produce_events,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(90)]
 

@@ -17,7 +17,6 @@ import standardwebhooks
 from aiohttp.test_utils import TestServer
 from aiokafka import AIOKafkaConsumer
 from prometheus_client import CollectorRegistry
-from webhook_testkit import create_topic
 
 from pipeline.webhooks.directory import InMemoryCaseDirectory
 from pipeline.webhooks.errors import PublishError
@@ -28,6 +27,7 @@ from pipeline.webhooks.replay import ReplayCache
 from pipeline.webhooks.signing import Verifier, WebhookSecret
 from sharpeyes.clock import SystemClock
 from sharpeyes.contract import CaseStatus, decode_case_update
+from tests.pipeline.webhooks.webhook_testkit import create_topic
 
 SECRET = WebhookSecret.generate()
 TOPIC = "t.sharpeyes.cases.updates"

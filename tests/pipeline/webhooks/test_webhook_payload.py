@@ -10,7 +10,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from webhook_testkit import EventFactory
 
 from pipeline.webhooks.body import render
 from pipeline.webhooks.categories import CATEGORIES
@@ -27,6 +26,7 @@ from pipeline.webhooks.signing import WebhookSecret
 from sharpeyes.clock import ManualClock
 from sharpeyes.contract import AlertKind, CaseStatus, StatusChange
 from sharpeyes.registry import load_registry
+from tests.pipeline.webhooks.webhook_testkit import EventFactory
 
 NOW = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 KEY = b"k" * 32

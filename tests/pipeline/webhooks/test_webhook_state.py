@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from webhook_testkit import make_case_event
 
 from pipeline.webhooks.config import WebhooksConfig, resolve_secrets
 from pipeline.webhooks.offsets import OffsetTracker
@@ -18,6 +17,7 @@ from pipeline.webhooks.signing import WebhookSecret
 from sharpeyes.clock import ManualClock
 from sharpeyes.contract import AlertKind, CaseEventType
 from sharpeyes.errors import ConfigError
+from tests.pipeline.webhooks.webhook_testkit import make_case_event
 
 
 def test_commit_waits_for_the_first_unfinished_offset() -> None:
