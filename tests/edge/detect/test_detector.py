@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +11,6 @@ import pytest
 from edge.detect import Detector, ModelError, SessionPool
 from edge.detect.decode import nms
 from edge.detect.letterbox import letterbox
-
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.edge.detect.onnx_fixtures import (
     build_model,
     write_manifest,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,8 +14,6 @@ from edge.detect.detections import Detections
 from edge.rules.ebike import EbikeParams, EbikeRule, NoEbikeClass
 from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "detect"))
 from tests.edge.detect.onnx_fixtures import build_model, write_manifest, yolov8_predictions
 
 LIFT = Zone(name="lift", polygon=[[0, 100], [320, 100], [320, 240], [0, 240]], dwell_s=10)
