@@ -100,6 +100,7 @@ class WorkerProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,  # Ctrl-C stops the demo, which then stops the worker after its summary
         )
 
     def _get(self, path: str, timeout: float) -> bytes:
@@ -134,6 +135,7 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        log.info("worker stopped", extra=fields(returncode=self.proc.returncode))
         self._log.close()
 
 
