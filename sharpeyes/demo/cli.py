@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sharpeyes.errors import ConfigError
+from sharpeyes.errors import ConfigError, SharpEyesError
 
 
 @click.command("demo")
@@ -50,7 +50,7 @@ from sharpeyes.errors import ConfigError
     "--kafka",
     default=None,
     metavar="HOST:PORT",
-    help="run through a real broker and Faust workers (not in this build: see README)",
+    help="run through a real broker and a Faust worker (topics get a fresh prefix per run)",
 )
 def demo(
     duration: float | None,
@@ -68,11 +68,6 @@ def demo(
     from sharpeyes.demo.run import DemoOptions, run_demo
     from sharpeyes.registry import load_registry
 
-    if kafka is not None:
-        raise click.ClickException(
-            "--kafka is not in this build yet: run `sharpeyes pipeline run` workers "
-            "against the broker and point the edge agent at it (README, Stream processors)"
-        )
     try:
         registry = load_registry(district)
     except ConfigError as exc:
@@ -88,8 +83,16 @@ def demo(
         username=username,
         password=password,
     )
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
     try:
-        summary = asyncio.run(run_demo(opts, registry, lambda line: click.echo(line, err=True)))
+        if kafka is None:
+            summary = asyncio.run(run_demo(opts, registry, say))
+        else:
+            from sharpeyes.demo.distributed import run_distributed_demo
+
+            summary = asyncio.run(run_distributed_demo(opts, registry, kafka, say))
+    except SharpEyesError as exc:
+        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
         return
