@@ -9,7 +9,7 @@ The anchor survives occlusion: while the pixel shows something else (a passer-by
 front) it is kept, with its date, and only ``seen_s`` stops growing. If something else holds still on
 the pixel long enough, it becomes the anchor and the old one is kept aside; when the old one shows
 again (the person in front has left) it is restored with its date. An anchor is dropped only when the
-pixel has shown the empty corridor for ``gone_s`` (the item was taken away).
+pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
 """
 
 from __future__ import annotations
@@ -45,8 +45,7 @@ class Anchors:
         self._aside_valid = np.zeros((h, w), bool)
         self._aside_since = np.zeros((h, w), np.float32)
         self._aside_seen = np.zeros((h, w), np.float32)
-        self._aside_at = np.zeros((h, w), np.float32)
-        self._empty_since = np.zeros((h, w), np.float32)
+        self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
 
     def update(self, fg: Foreground, t_s: float) -> None:
@@ -56,7 +55,6 @@ class Anchors:
         if self._last_t is None:
             self._pending[:] = v
             self._pending_since[:] = t_s
-            self._empty_since[:] = t_s
         self._last_t = t_s
         # pending: since when the pixel has shown what it shows now
         still = channel_max_absdiff(v, self._pending) <= p.match
@@ -83,15 +81,15 @@ class Anchors:
             self._aside[keep] = self.value[keep]
             self._aside_since[keep] = self.since[keep]
             self._aside_seen[keep] = self.seen_s[keep]
-            self._aside_at[keep] = t_s
             self._aside_valid[keep] = True
             self.value[new] = self._pending[new]
             self.since[new] = self._pending_since[new]
             self.seen_s[new] = t_s - self._pending_since[new]
             self.valid[new] = True
-        # empty floor for gone_s: whatever stood here has been taken away
-        self._empty_since[fg.differs] = t_s
-        gone = t_s - self._empty_since >= p.gone_s
+        # empty floor for gone_s on end: whatever stood here has been taken away
+        self._floor_s[~fg.differs] += dt
+        self._floor_s[fg.differs] = 0.0
+        gone = self._floor_s >= p.gone_s
         self.valid[gone] = False
         self._aside_valid[gone] = False
 
@@ -110,8 +108,8 @@ class Anchors:
 
     def static(self, t_s: float, static_s: float, presence: float) -> tuple[np.ndarray, np.ndarray]:
         """Pixels holding an anchor at least ``static_s`` old that was in view for ``presence`` of its
-        life, and that anchor's date. An anchor put aside (something stands in front of it) counts with
-        what it showed until then, and the older of the two anchors dates the pixel."""
+        life (a passer-by's trace is seen once, an item again and again between passers-by), and that
+        anchor's date; where both anchors qualify (someone stands in front of an item), the older."""
         with np.errstate(invalid="ignore", divide="ignore"):
             own = (
                 self.valid
@@ -121,7 +119,7 @@ class Anchors:
             aside = (
                 self._aside_valid
                 & (t_s - self._aside_since >= static_s)
-                & (self._aside_seen >= presence * np.maximum(self._aside_at - self._aside_since, 1e-3))
+                & (self._aside_seen >= presence * np.maximum(t_s - self._aside_since, 1e-3))
             )
         older = aside & (~own | (self._aside_since < self.since))
         return own | aside, np.where(older, self._aside_since, self.since).astype(np.float32)

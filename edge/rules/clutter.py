@@ -42,6 +42,7 @@ class ClutterParams:
     width: int = 320  # analysis width in pixels
     static_s: float = 5.0  # an anchor this old can belong to an item (people pause for less)
     presence: float = 0.5  # ... if it was in view for this share of its life
+    visible: float = 0.5  # an item is reported while this share of it shows itself
     since_percentile: float = 30.0  # of its pixels' dates: parts hidden at first are dated later
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
     hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
@@ -65,6 +66,7 @@ class TrackedItem:
     last_seen_s: float
     alerted: bool = False
     contrast: float = 0.0
+    visible: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Blob:
     area: int
     since_s: float
     contrast: float
+    visible: float  # share of its pixels that show their anchor right now
     zone_index: int
 
 
@@ -186,6 +189,7 @@ class ClutterRule:
                     area=area,
                     since_s=float(np.percentile(since, p.since_percentile)),
                     contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
+                    visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
                     zone_index=int(np.bincount(labels).argmax()),
                 )
             )
@@ -223,8 +227,11 @@ class ClutterRule:
             claimed.add(best.id)
             best.last_seen_s = t_s
             best.contrast = blob.contrast
+            best.visible = blob.visible
             if not best.alerted:
-                best.since_s = blob.since_s  # the blob grows as hidden parts show; date it again
+                # date it again from what qualifies now: a passer-by's trace no longer does, parts
+                # hidden at first do (dated later, hence a low percentile)
+                best.since_s = blob.since_s
         self._items = [i for i in self._items if i.id not in merged]
         kept = []
         for item in self._items:
@@ -244,6 +251,8 @@ class ClutterRule:
         for item in self._items:
             if item.alerted or item.last_seen_s != t_s or t_s - item.since_s < dwell[item.zone]:
                 continue
+            if item.visible < self.params.visible:
+                continue  # hidden right now (or a trace of someone gone): look again when it shows
             bbox = self._full_res(item.bbox)
             if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
                 continue
