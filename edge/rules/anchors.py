@@ -14,6 +14,7 @@ pixel has shown the empty corridor for ``gone_s`` on end (the item was taken awa
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import cv2
@@ -28,6 +29,8 @@ class AnchorParams:
     establish_s: float = 1.5  # still this long (and not empty floor): an anchor
     gone_s: float = 2.5  # empty floor this long: the anchor is gone
     follow: float = 0.1  # per matching frame, an anchor follows what it shows (residual light drift)
+    history_every_s: float = 0.5
+    history_s: float = 20.0  # how far back a new anchor is dated
 
 
 class Anchors:
@@ -47,6 +50,9 @@ class Anchors:
         self._aside_seen = np.zeros((h, w), np.float32)
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
+        self._history: deque[tuple[float, np.ndarray]] = deque(
+            maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
+        )
 
     def update(self, fg: Foreground, t_s: float) -> None:
         p = self.params
@@ -83,8 +89,7 @@ class Anchors:
             self._aside_seen[keep] = self.seen_s[keep]
             self._aside_valid[keep] = True
             self.value[new] = self._pending[new]
-            self.since[new] = self._pending_since[new]
-            self.seen_s[new] = t_s - self._pending_since[new]
+            self.since[new], self.seen_s[new] = self._date(new, fg.reference, t_s)
             self.valid[new] = True
         # empty floor for gone_s on end: whatever stood here has been taken away
         self._floor_s[~fg.differs] += dt
@@ -92,6 +97,38 @@ class Anchors:
         gone = self._floor_s >= p.gone_s
         self.valid[gone] = False
         self._aside_valid[gone] = False
+        if not self._history or t_s - self._history[-1][0] >= p.history_every_s:
+            self._history.append((t_s, np.clip(v, 0, 255).astype(np.uint8)))
+
+    def _date(self, new: np.ndarray, reference: np.ndarray, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Since when the new anchors' values have stood on their pixels, and for how long in view.
+
+        An item put down and at once walked past (the person who carried it goes on towards the camera)
+        only holds still after that; looking back through recent frames, it was there, showing the same,
+        since the last time the pixel showed the empty floor.
+        """
+        p = self.params
+        pending_since = self._pending_since[new]
+        held = t_s - pending_since
+        if not self._history:
+            return pending_since, held
+        idx = np.nonzero(new)
+        times = np.array([h[0] for h in self._history], np.float32)
+        past = np.stack([h[1][idx] for h in self._history]).astype(np.float32)  # K x n x 3
+        value = self._pending[idx][None]
+        floor = reference[idx][None]
+        like = np.abs(past - value).max(axis=2) <= p.match
+        empty = np.abs(past - floor).max(axis=2) <= p.match
+        k = np.arange(len(times))[:, None]
+        last_empty = np.where(empty, k, -1).max(axis=0)
+        after = like & (k > last_empty)
+        first = np.where(after, k, len(times)).min(axis=0)
+        found = first < len(times)
+        since = np.where(
+            found, np.minimum(times[np.minimum(first, len(times) - 1)], pending_since), pending_since
+        )
+        seen = np.maximum(held, after.sum(axis=0) * p.history_every_s)
+        return since.astype(np.float32), seen.astype(np.float32)
 
     def _swap(self, where: np.ndarray) -> None:
         w3 = where[:, :, None]

@@ -36,6 +36,7 @@ class Foreground:
     differs: np.ndarray  # bool: differs from the empty corridor now
     diff: np.ndarray  # float32 channel-max |image - background|
     gain: float  # median gain over the columns (for logs and snapshots)
+    reference: np.ndarray  # the empty corridor, float32 BGR (not a copy: read, do not keep)
 
 
 def channel_max_absdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -103,7 +104,9 @@ class EmptyBackground:
             differs = differs & ~ghost
             self._absorb_at = None
         self._reference_grey = cv2.cvtColor(ref, cv2.COLOR_BGR2GRAY)
-        return Foreground(image=normalised, differs=differs, diff=diff, gain=float(np.median(gain)))
+        return Foreground(
+            image=normalised, differs=differs, diff=diff, gain=float(np.median(gain)), reference=ref
+        )
 
     def _learn(self, image: np.ndarray, t_s: float) -> None:
         if self._learn_start is None:
