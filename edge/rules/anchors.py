@@ -130,6 +130,10 @@ class Anchors:
         seen = np.maximum(held, after.sum(axis=0) * p.history_every_s)
         return since.astype(np.float32), seen.astype(np.float32)
 
+    def forget(self, region: np.ndarray) -> None:
+        self.valid[region] = False
+        self._aside_valid[region] = False
+
     def _swap(self, where: np.ndarray) -> None:
         w3 = where[:, :, None]
         value = self.value.copy()

@@ -108,6 +108,14 @@ class EmptyBackground:
             image=normalised, differs=differs, diff=diff, gain=float(np.median(gain)), reference=ref
         )
 
+    def absorb(self, region: np.ndarray, image: np.ndarray) -> None:
+        """Take ``region`` of ``image`` (reference lighting) as the empty corridor from now on."""
+        ref = self.reference
+        ref[region] = image[region]
+        self._differs[region] = False
+        self._differs_since[region] = np.nan
+        self._reference_grey = cv2.cvtColor(ref, cv2.COLOR_BGR2GRAY)
+
     def _learn(self, image: np.ndarray, t_s: float) -> None:
         if self._learn_start is None:
             self._learn_start = t_s

@@ -44,6 +44,7 @@ class ClutterParams:
     presence: float = 0.5  # ... if it was in view for this share of its life
     visible: float = 0.5  # an item is reported while this share of it shows itself
     since_percentile: float = 30.0  # of its pixels' dates: parts hidden at first are dated later
+    ghost_match: float = 10.0  # a still patch this close to the floor around it is bare floor
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
     hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
     snapshot_max_bytes: int = 120_000
@@ -137,7 +138,7 @@ class ClutterRule:
         if fg is None:
             return []
         self._anchors.update(fg, t_s)
-        self._track(self._blobs(fg.diff, t_s), t_s)
+        self._track(self._blobs(fg.diff, fg.differs, t_s), t_s)
         return self._due(frame, t_s)
 
     def finish(self, t_s: float) -> list[AlertDraft]:
@@ -163,7 +164,7 @@ class ClutterRule:
             self._items = []
         return small
 
-    def _blobs(self, diff: np.ndarray, t_s: float) -> list[Blob]:
+    def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""
         if self._anchors is None:
             return []
@@ -181,6 +182,8 @@ class ClutterRule:
             pixels = (comp[y : y + h, x : x + w] == k) & static[y : y + h, x : x + w]
             if not pixels.any():
                 continue
+            if self._is_ghost(pixels, x, y, differs):
+                continue
             since = dated[y : y + h, x : x + w][pixels]
             labels = self._labels[y : y + h, x : x + w][pixels]
             blobs.append(
@@ -194,6 +197,36 @@ class ClutterRule:
                 )
             )
         return blobs
+
+    def _is_ghost(self, pixels: np.ndarray, x: int, y: int, differs: np.ndarray) -> bool:
+        """Someone who stood in view while the background was learned leaves, once gone, a patch of
+        bare floor that differs from the (wrong) background and stands perfectly still. It looks like
+        the empty floor around it, which no item does: take it into the background and forget it."""
+        if self._anchors is None or self._background is None:
+            return False
+        h, w = pixels.shape
+        m = 4
+        y0, y1, x0, x1 = (
+            max(0, y - m),
+            min(differs.shape[0], y + h + m),
+            max(0, x - m),
+            min(differs.shape[1], x + w + m),
+        )
+        around = np.zeros((y1 - y0, x1 - x0), bool)
+        around[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = pixels
+        grown = cv2.dilate(around.astype(np.uint8), self._kernel, iterations=2).astype(bool)
+        ring = ~grown & ~differs[y0:y1, x0:x1] & (self._labels[y0:y1, x0:x1] > 0)
+        if int(ring.sum()) < 10:
+            return False
+        inside = self._anchors.value[y0:y1, x0:x1][around].mean(axis=0)
+        floor = self._background.reference[y0:y1, x0:x1][ring].mean(axis=0)
+        if float(np.abs(inside - floor).max()) > self.params.ghost_match:
+            return False
+        region = np.zeros(differs.shape, bool)
+        region[y0:y1, x0:x1] = around
+        self._background.absorb(region, self._anchors.value)
+        self._anchors.forget(region)
+        return True
 
     def _track(self, blobs: list[Blob], t_s: float) -> None:
         """Each blob continues the item it overlaps most (alerted items first), or starts a new one."""
