@@ -1,12 +1,13 @@
 """``corridor_clutter``: something has stood in an escape route for longer than the zone's ``dwell_s``.
 
-Model-free: the zone is compared with a learned empty background (``EmptyBackground``). Pixels that
-have differed for at least ``static_s`` form candidate blobs; a blob is an *item* with ``since`` = the
-median onset of its pixels (when it appeared, not when we noticed). People walking through never stay
-``static_s`` on the same pixels; one who pauses leaves before the dwell. An item raises one alert when
-it has been there ``dwell_s``; it is forgotten only when its pixels match the background again for
-``gone_s`` (removed), so a passer-by occluding it changes nothing. Optionally a detector must confirm
-that the blob holds one of some classes before the alert goes out.
+Model-free: each frame is compared with a learned empty corridor in a reference lighting
+(``EmptyBackground``), and per pixel we keep what has stood still on it and since when (``Anchors``):
+walking people never hold a pixel still, items do, and an item's anchor survives people passing or
+standing in front of it. Pixels whose anchor is ``static_s`` old and was in view for most of its life
+form blobs; each blob is tracked by overlap as one *item* whose ``since`` is the median date of its
+pixels' anchors (when it was put down, not when we noticed). An item raises one alert when it has stood
+``dwell_s``; it is forgotten only when its blob has been gone ``hold_s`` (its pixels showed the empty
+floor long enough to drop their anchors: removed). Optionally a detector must confirm the blob.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import numpy as np
 
 from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
-from edge.rules.background import BackgroundParams, EmptyBackground, ForegroundState
-from edge.rules.history import AppearanceHistory
+from edge.rules.anchors import AnchorParams, Anchors
+from edge.rules.background import BackgroundParams, EmptyBackground
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -39,14 +40,16 @@ BBox = tuple[float, float, float, float]
 @dataclass(frozen=True)
 class ClutterParams:
     width: int = 320  # analysis width in pixels
-    static_s: float = 4.0  # a pixel must differ this long before it can belong to an item
+    static_s: float = 5.0  # an anchor this old can belong to an item (people pause for less)
+    presence: float = 0.5  # ... if it was in view for this share of its life
+    visible: float = 0.5  # an item is reported while this share of it shows itself
+    since_percentile: float = 30.0  # of its pixels' dates: parts hidden at first are dated later
+    ghost_match: float = 10.0  # a still patch this close to the floor around it is bare floor
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
-    gone_s: float = 3.0  # an item unseen this long has been removed
-    redate_every_s: float = 1.0
-    twin_s: float = 4.0  # touching items whose arrivals are this close are one object
-    presence: float = 0.5  # share of remembered frames since arrival in which the item looked as it does
+    hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
     snapshot_max_bytes: int = 120_000
     background: BackgroundParams = field(default_factory=BackgroundParams)
+    anchors: AnchorParams = field(default_factory=AnchorParams)
 
 
 class ItemConfirmer(Protocol):
@@ -64,7 +67,31 @@ class TrackedItem:
     last_seen_s: float
     alerted: bool = False
     contrast: float = 0.0
-    dated_s: float = 0.0
+    visible: float = 0.0
+
+
+@dataclass(frozen=True)
+class Blob:
+    bbox: BBox
+    area: int
+    since_s: float
+    contrast: float
+    visible: float  # share of its pixels that show their anchor right now
+    zone_index: int
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    """Intersection over the smaller box's area."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / max(smaller, 1e-6)
+
+
+def _union(a: BBox, b: BBox) -> BBox:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 class ClutterRule:
@@ -86,16 +113,12 @@ class ClutterRule:
         self.params = params or ClutterParams()
         self.confirmer = confirmer
         self._background: EmptyBackground | None = None
+        self._anchors: Anchors | None = None
         self._labels = np.zeros((0, 0), np.int32)
-        self._owner = np.zeros((0, 0), np.int32)
-        self._now = 0.0
-        self._image = np.zeros((0, 0, 3), np.float32)
-        self._history = AppearanceHistory()
         self._scale = 1.0
         self._items: list[TrackedItem] = []
         self._next_id = 1
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
-        self._ring_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
 
     @classmethod
     def from_camera(
@@ -109,16 +132,13 @@ class ClutterRule:
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
         image = self._prepare(frame)
-        if self._background is None:
+        if self._background is None or self._anchors is None:
             raise RuntimeError("background not initialised")  # _prepare always sets it
-        state = self._background.update(image, t_s)
-        if state is None:
+        fg = self._background.update(image, t_s)
+        if fg is None:
             return []
-        self._now = t_s
-        self._image = image
-        self._assign(image, state, t_s)
-        self._history.add(image, state.gain, t_s)
-        self._refresh(state, t_s)
+        self._anchors.update(fg, t_s)
+        self._track(self._blobs(fg.diff, fg.differs, t_s), t_s)
         return self._due(frame, t_s)
 
     def finish(self, t_s: float) -> list[AlertDraft]:
@@ -140,127 +160,122 @@ class ClutterRule:
             labels[inside == 0] = 0
             self._labels = labels
             self._background = EmptyBackground(inside, self.params.background)
-            self._owner = np.zeros((sh, sw), np.int32)
+            self._anchors = Anchors((sh, sw), self.params.anchors)
             self._items = []
         return small
 
-    def _assign(self, image: np.ndarray, state: ForegroundState, t_s: float) -> None:
-        """Give static pixels to items: each pixel belongs to at most one item, for as long as it differs.
-
-        Pixel ownership (not blob overlap) keeps two boxes put down side by side apart, and keeps an item
-        the same item while people walk past or in front of it.
-        """
-        owner = self._owner
-        owner[np.isnan(state.onset)] = 0  # back to the empty floor: nobody's any more
-        # arrival: since when the pixel has differed from the floor *and* shown what it shows now, so a
-        # person's legs passing over a spot before a box lands there do not count towards the box
-        arrival = np.maximum(state.onset, state.settled)  # NaN (matches the floor) stays NaN
-        with np.errstate(invalid="ignore"):
-            static = ((t_s - arrival) >= self.params.static_s) & (self._labels > 0)
-        fresh = (static & (owner == 0)).astype(np.uint8)
-        fresh = cv2.morphologyEx(fresh, cv2.MORPH_CLOSE, self._kernel) & static.astype(np.uint8)
-        count, comp, stats, _ = cv2.connectedComponentsWithStats(fresh, connectivity=8)
-        min_area = self.params.min_area_fraction * fresh.size
-        ring = cv2.dilate(owner.astype(np.float32), self._ring_kernel).astype(np.int32)
-        by_id = {item.id: item for item in self._items}
+    def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
+        """Connected groups of pixels whose anchors are old enough and were mostly in view."""
+        if self._anchors is None:
+            return []
+        p = self.params
+        static, dated = self._anchors.static(t_s, p.static_s, p.presence)
+        static &= self._labels > 0
+        mask = cv2.morphologyEx(static.astype(np.uint8), cv2.MORPH_CLOSE, self._kernel)
+        count, comp, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        min_area = p.min_area_fraction * mask.size
+        blobs = []
         for k in range(1, count):
-            pixels = comp == k
-            inside = self._inside(pixels)
-            if inside is not None:
-                owner[pixels] = inside.id
+            x, y, w, h, area = (int(v) for v in stats[k])
+            if area < min_area:
                 continue
-            touching = [by_id[int(i)] for i in np.unique(ring[pixels]) if int(i) in by_id]
-            if touching:
-                # a piece of an item noticed later (it was partly hidden): the same item. Two boxes put
-                # down touching each other become one cluttered area, dated by the first.
-                owner[pixels] = min(touching, key=lambda i: i.since_s).id
+            pixels = (comp[y : y + h, x : x + w] == k) & static[y : y + h, x : x + w]
+            if not pixels.any():
                 continue
-            if int(stats[k][4]) < min_area:
-                continue  # too small to be an item (yet); may grow
-            since = self._history.arrival(
-                pixels, image, state.reference, fallback=float(np.nanmedian(arrival[pixels]))
+            if self._is_ghost(pixels, x, y, differs):
+                continue
+            since = dated[y : y + h, x : x + w][pixels]
+            labels = self._labels[y : y + h, x : x + w][pixels]
+            blobs.append(
+                Blob(
+                    bbox=(float(x), float(y), float(x + w), float(y + h)),
+                    area=area,
+                    since_s=float(np.percentile(since, p.since_percentile)),
+                    contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
+                    visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
+                    zone_index=int(np.bincount(labels).argmax()),
+                )
             )
-            zone_index = int(np.bincount(self._labels[pixels]).argmax())
-            item = TrackedItem(
-                id=self._next_id,
-                zone=self.zones[zone_index - 1].name,
-                bbox=(0, 0, 0, 0),
-                since_s=since,
-                last_seen_s=t_s,
-            )
-            self._next_id += 1
-            owner[pixels] = item.id
-            self._items.append(item)
-            by_id[item.id] = item
+        return blobs
 
-    def _inside(self, pixels: np.ndarray) -> TrackedItem | None:
-        """A live item whose box holds these fresh pixels: part of it was hidden, or its edge flickered."""
-        ys, xs = np.nonzero(pixels)
-        cx, cy = float(xs.mean()), float(ys.mean())
-        m = 3.0
-        for item in self._items:
-            x0, y0, x1, y1 = item.bbox
-            if item.last_seen_s == self._now and x0 - m <= cx <= x1 + m and y0 - m <= cy <= y1 + m:
-                return item
-        return None
+    def _is_ghost(self, pixels: np.ndarray, x: int, y: int, differs: np.ndarray) -> bool:
+        """Someone who stood in view while the background was learned leaves, once gone, a patch of
+        bare floor that differs from the (wrong) background and stands perfectly still. It looks like
+        the empty floor around it, which no item does: take it into the background and forget it."""
+        if self._anchors is None or self._background is None:
+            return False
+        h, w = pixels.shape
+        m = 4
+        y0, y1, x0, x1 = (
+            max(0, y - m),
+            min(differs.shape[0], y + h + m),
+            max(0, x - m),
+            min(differs.shape[1], x + w + m),
+        )
+        around = np.zeros((y1 - y0, x1 - x0), bool)
+        around[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = pixels
+        grown = cv2.dilate(around.astype(np.uint8), self._kernel, iterations=2).astype(bool)
+        ring = ~grown & ~differs[y0:y1, x0:x1] & (self._labels[y0:y1, x0:x1] > 0)
+        if int(ring.sum()) < 10:
+            return False
+        inside = self._anchors.value[y0:y1, x0:x1][around].mean(axis=0)
+        floor = self._background.reference[y0:y1, x0:x1][ring].mean(axis=0)
+        if float(np.abs(inside - floor).max()) > self.params.ghost_match:
+            return False
+        region = np.zeros(differs.shape, bool)
+        region[y0:y1, x0:x1] = around
+        self._background.absorb(region, self._anchors.value)
+        self._anchors.forget(region)
+        return True
 
-    def _refresh(self, state: ForegroundState, t_s: float) -> None:
-        min_area = self.params.min_area_fraction * self._owner.size
+    def _track(self, blobs: list[Blob], t_s: float) -> None:
+        """Each blob continues the item it overlaps most (alerted items first), or starts a new one."""
+        claimed: set[int] = set()
+        merged: set[int] = set()
+        for blob in sorted(blobs, key=lambda b: -b.area):
+            overlapping = [i for i in self._items if i.id not in merged and _overlap(i.bbox, blob.bbox) > 0.3]
+            free = [i for i in overlapping if i.id not in claimed]
+            if not free and overlapping:
+                # a second piece of an item already matched this frame (split by someone in front)
+                owner = overlapping[0]
+                owner.bbox = _union(owner.bbox, blob.bbox)
+                continue
+            if free:
+                best = min(free, key=lambda i: (not i.alerted, i.since_s))
+                for other in free:
+                    if other is not best:  # pieces of one item noticed apart have joined up
+                        best.alerted = best.alerted or other.alerted
+                        merged.add(other.id)
+                best.bbox = blob.bbox
+            else:
+                best = TrackedItem(
+                    id=self._next_id,
+                    zone=self.zones[blob.zone_index - 1].name,
+                    bbox=blob.bbox,
+                    since_s=blob.since_s,
+                    last_seen_s=t_s,
+                )
+                self._next_id += 1
+                self._items.append(best)
+            claimed.add(best.id)
+            best.last_seen_s = t_s
+            best.contrast = blob.contrast
+            best.visible = blob.visible
+            if not best.alerted:
+                # date it again from what qualifies now: a passer-by's trace no longer does, parts
+                # hidden at first do (dated later, hence a low percentile)
+                best.since_s = blob.since_s
+        self._items = [i for i in self._items if i.id not in merged]
         kept = []
         for item in self._items:
-            mine = self._owner == item.id
-            area = int(mine.sum())
-            if area >= min_area / 2:
-                ys, xs = np.nonzero(mine)
-                item.bbox = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
-                item.last_seen_s = t_s
-                item.contrast = float(np.median(state.diff[mine]))
-                if not item.alerted and t_s - item.dated_s >= self.params.redate_every_s:
-                    # until it is reported, date the item again from what its pixels show now: a
-                    # passer-by who was taken for an item and then stood aside for a real box must not
-                    # lend the box his arrival time
-                    item.since_s = self._history.arrival(mine, self._image, state.reference, fallback=t_s)
-                    item.dated_s = t_s
-            if t_s - item.last_seen_s <= self.params.gone_s:
+            if t_s - item.last_seen_s <= self.params.hold_s:
                 kept.append(item)
-                continue
-            self._owner[mine] = 0
-            if item.alerted:
+            elif item.alerted:
                 log.info(
                     "clutter removed",
                     extra=fields(zone=item.zone, item=item.id, stood_s=round(t_s - item.since_s, 1)),
                 )
-        self._items = self._merge_twins(kept)
-
-    def _merge_twins(self, items: list[TrackedItem]) -> list[TrackedItem]:
-        """Two items that touch and arrived together are one object noticed in two pieces."""
-        m = 3.0
-        merged: list[TrackedItem] = []
-        for item in sorted(items, key=lambda i: (not i.alerted, i.since_s)):
-            twin = next(
-                (
-                    keep
-                    for keep in merged
-                    if abs(keep.since_s - item.since_s) <= self.params.twin_s
-                    and keep.bbox[0] - m <= item.bbox[2]
-                    and item.bbox[0] - m <= keep.bbox[2]
-                    and keep.bbox[1] - m <= item.bbox[3]
-                    and item.bbox[1] - m <= keep.bbox[3]
-                ),
-                None,
-            )
-            if twin is None:
-                merged.append(item)
-                continue
-            self._owner[self._owner == item.id] = twin.id
-            twin.bbox = (
-                min(twin.bbox[0], item.bbox[0]),
-                min(twin.bbox[1], item.bbox[1]),
-                max(twin.bbox[2], item.bbox[2]),
-                max(twin.bbox[3], item.bbox[3]),
-            )
-            twin.alerted = twin.alerted or item.alerted
-        return merged
+        self._items = kept
 
     def _due(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
         drafts = []
@@ -269,13 +284,8 @@ class ClutterRule:
         for item in self._items:
             if item.alerted or item.last_seen_s != t_s or t_s - item.since_s < dwell[item.zone]:
                 continue
-            if item.contrast < self.params.background.threshold:
-                continue  # mostly matches the floor right now (hidden, or fading): look again later
-            if (
-                self._history.presence(self._owner == item.id, self._image, item.since_s)
-                < self.params.presence
-            ):
-                continue  # not seen as itself most of the time: passers-by, not an object
+            if item.visible < self.params.visible:
+                continue  # hidden right now (or a trace of someone gone): look again when it shows
             bbox = self._full_res(item.bbox)
             if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
                 continue

@@ -276,6 +276,10 @@ def _colour(rng: np.random.Generator) -> tuple[int, int, int]:
     return palette[int(rng.integers(len(palette)))]
 
 
+def _boxes_touch(a: list[float], b: list[float], margin: float) -> bool:
+    return min(a[2], b[2]) + margin > max(a[0], b[0]) and min(a[3], b[3]) + margin > max(a[1], b[1])
+
+
 def make_scene(
     rng: np.random.Generator,
     duration_s: float,
@@ -321,11 +325,22 @@ def make_scene(
         )
         t += float(rng.uniform(5, 14))
     # items: carried in by someone who stops, sets it down and walks on; later taken away
+    # an item standing wholly or partly behind another one in the picture cannot be told apart from it
+    # by any camera: slots whose pictures would overlap an earlier item's are skipped
     slots = [(x, z) for z in (4.0, 5.5, 7.0, 8.5, 10.0) for x in (-0.85, 0.0, 0.85)]
-    chosen = rng.choice(len(slots), size=min(n_items, len(slots)), replace=False)
-    for k, slot in enumerate(chosen):
+    taken: list[list[float]] = []
+    k = 0
+    for slot in rng.permutation(len(slots)):
+        if k >= n_items:
+            break
         x_m, z_m = slots[int(slot)]
         x_m += float(rng.uniform(-0.1, 0.1))
+        width_m = float(rng.uniform(0.35, 0.7))
+        height_m = float(rng.uniform(0.3, 0.7))
+        probe = Item("probe", 0.0, None, x_m, z_m, width_m, height_m, (0, 0, 0)).bbox()
+        if any(_boxes_touch(probe, other, margin=4.0) for other in taken):
+            continue
+        taken.append(probe)
         placed = float(rng.uniform(8, max(9, duration_s - dwell_s - 12)))
         long_stay = bool(rng.random() < 0.55)
         if long_stay:
@@ -339,11 +354,12 @@ def make_scene(
             removed_s=round(removed, 2) if removed is not None else None,
             x_m=x_m,
             z_m=z_m,
-            width_m=float(rng.uniform(0.35, 0.7)),
-            height_m=float(rng.uniform(0.3, 0.7)),
+            width_m=width_m,
+            height_m=height_m,
             color=_colour(rng),
         )
         scene.items.append(item)
+        k += 1
         for moment in (item.placed_s, item.removed_s):
             if moment is None:
                 continue

@@ -33,20 +33,43 @@ def run(
     person: tuple[float, float] | None = None,
     light: tuple[float, float] = (1.0, 1.0),
     zone: Zone = ZONE,
+    ramp: tuple[float, float] | None = None,
+    standing: tuple[float, float] | None = None,
+    pause: tuple[float, float] | None = None,
 ) -> list:
+    """``ramp``: the light goes from light[0] to light[1] between these times (default: the whole run);
+    ``standing``: a person stands still in front of the box; ``pause``: a walker stops for a while."""
     rule = ClutterRule([zone], origin=START, params=SMALL)
     drafts = []
+    r0, r1 = ramp or (0.0, seconds)
     for i in range(int(seconds * FPS)):
         t = i / FPS
-        level = light[0] + (light[1] - light[0]) * t / seconds
+        level = light[0] + (light[1] - light[0]) * min(1.0, max(0.0, (t - r0) / (r1 - r0)))
         frame = floor(t, level)
         if box_at is not None and box_at[0] <= t < box_at[1]:
-            frame[140:190, 120:170] = (40, 60, 190)
+            frame[140:190, 120:170] = np.clip(np.array((40, 60, 190)) * level, 0, 255)
         if person is not None and person[0] <= t < person[1]:
             x = int(20 + (t - person[0]) * 60)  # walks across at 60 px/s
             frame[80:220, x : x + 30] = (60, 140, 60)
+        if standing is not None and standing[0] <= t < standing[1]:
+            draw_person(frame, 130, t, still=True)
+        if pause is not None and pause[0] <= t:
+            # walks at 60 px/s, stops for the pause, walks on
+            walked = min(t, pause[1]) - pause[0] + max(0.0, t - pause[1] - 3.0)
+            x = int(20 + walked * 60)
+            if x < 300:
+                draw_person(frame, x, t, still=pause[1] <= t < pause[1] + 3.0)
         drafts.extend(rule.process(frame, t))
     return drafts
+
+
+def draw_person(frame: np.ndarray, x: int, t: float, still: bool) -> None:
+    """A striped top and two legs that swing unless the person stands still."""
+    for k, y in enumerate(range(70, 150, 8)):
+        frame[y : y + 8, x : x + 34] = (60, 140, 60) if k % 2 == 0 else (33, 77, 33)
+    swing = 0 if still else int(6 * np.sin(2 * np.pi * 1.8 * t))
+    for leg in (x + 4 + swing, x + 20 - swing):
+        frame[150:215, max(0, leg) : leg + 10] = (40, 40, 60)
 
 
 def test_item_that_stays_raises_one_alert_dated_to_its_placement() -> None:
@@ -69,6 +92,10 @@ def test_item_that_stays_raises_one_alert_dated_to_its_placement() -> None:
         pytest.param({"person": (10.0, 14.0)}, id="person-walks-through"),
         pytest.param({"light": (1.0, 0.75)}, id="light-dims-25pct"),
         pytest.param({"light": (0.8, 1.15)}, id="light-brightens"),
+        pytest.param({"light": (1.0, 0.7), "ramp": (10.0, 20.0)}, id="light-dims-30pct-within-dwell"),
+        pytest.param({"light": (1.0, 1.3), "ramp": (10.0, 20.0)}, id="light-brightens-30pct-within-dwell"),
+        pytest.param({"pause": (8.0, 11.0)}, id="person-pauses-3s-and-walks-on"),
+        pytest.param({"box_at": (12.0, 19.0), "person": (14.0, 19.0)}, id="removed-early-passer-by"),
     ],
 )
 def test_nothing_to_report(kwargs: dict) -> None:
@@ -77,6 +104,29 @@ def test_nothing_to_report(kwargs: dict) -> None:
 
 def test_item_occluded_by_passer_by_is_still_one_alert() -> None:
     assert len(run(40, box_at=(8.0, 40.0), person=(14.0, 19.0))) == 1
+
+
+@pytest.mark.parametrize(
+    "standing",
+    [
+        pytest.param((11.0, 19.0), id="8s-soon-after-placement"),
+        pytest.param((14.0, 30.0), id="16s-through-the-dwell"),
+    ],
+)
+def test_person_standing_in_front_keeps_since_and_one_alert(standing: tuple[float, float]) -> None:
+    drafts = run(50, box_at=(8.0, 50.0), standing=standing)
+    assert len(drafts) == 1
+    since = (drafts[0].attributes.since - START).total_seconds()
+    assert abs(since - 8.0) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "light", [pytest.param((1.0, 0.7), id="dims-30pct"), pytest.param((1.0, 1.3), id="brightens-30pct")]
+)
+def test_item_through_light_ramp_is_one_alert_dated_to_placement(light: tuple[float, float]) -> None:
+    drafts = run(40, box_at=(8.0, 40.0), light=light, ramp=(10.0, 20.0))
+    assert len(drafts) == 1
+    assert abs((drafts[0].attributes.since - START).total_seconds() - 8.0) <= 1.0
 
 
 def test_removed_and_put_back_is_a_new_alert() -> None:

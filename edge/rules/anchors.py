@@ -1,0 +1,166 @@
+"""Per pixel: what has stood still on it, since when, and how much of that time it was in view.
+
+Each pixel keeps a *pending* value (what it shows now, with since when it has shown it) and an *anchor*:
+a pending value that has held still for ``establish_s`` while differing from the empty corridor, dated
+to when it started to hold still. Walking people never hold a pixel still that long (legs swing, bodies
+move), so they never make anchors; items do, dated to their placement.
+
+The anchor survives occlusion: while the pixel shows something else (a passer-by, someone standing in
+front) it is kept, with its date, and only ``seen_s`` stops growing. If something else holds still on
+the pixel long enough, it becomes the anchor and the old one is kept aside; when the old one shows
+again (the person in front has left) it is restored with its date. An anchor is dropped only when the
+pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edge.rules.background import Foreground, channel_max_absdiff
+
+
+@dataclass(frozen=True)
+class AnchorParams:
+    match: float = 14.0  # grey levels within which a pixel shows the same thing
+    establish_s: float = 1.5  # still this long (and not empty floor): an anchor
+    gone_s: float = 2.5  # empty floor this long: the anchor is gone
+    follow: float = 0.1  # per matching frame, an anchor follows what it shows (residual light drift)
+    history_every_s: float = 0.5
+    history_s: float = 20.0  # how far back a new anchor is dated
+
+
+class Anchors:
+    def __init__(self, shape: tuple[int, int], params: AnchorParams | None = None) -> None:
+        self.params = params or AnchorParams()
+        h, w = shape
+        self._pending = np.zeros((h, w, 3), np.float32)
+        self._pending_since = np.zeros((h, w), np.float32)
+        self.value = np.zeros((h, w, 3), np.float32)
+        self.valid = np.zeros((h, w), bool)
+        self.since = np.zeros((h, w), np.float32)
+        self.seen_s = np.zeros((h, w), np.float32)
+        self.matches = np.zeros((h, w), bool)
+        self._aside = np.zeros((h, w, 3), np.float32)
+        self._aside_valid = np.zeros((h, w), bool)
+        self._aside_since = np.zeros((h, w), np.float32)
+        self._aside_seen = np.zeros((h, w), np.float32)
+        self._floor_s = np.zeros((h, w), np.float32)
+        self._last_t: float | None = None
+        self._history: deque[tuple[float, np.ndarray]] = deque(
+            maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
+        )
+
+    def update(self, fg: Foreground, t_s: float) -> None:
+        p = self.params
+        v = fg.image
+        dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
+        if self._last_t is None:
+            self._pending[:] = v
+            self._pending_since[:] = t_s
+        self._last_t = t_s
+        # pending: since when the pixel has shown what it shows now
+        still = channel_max_absdiff(v, self._pending) <= p.match
+        cv2.accumulateWeighted(v, self._pending, 0.3, mask=still.astype(np.uint8))
+        np.copyto(self._pending, v, where=~still[:, :, None])
+        self._pending_since[~still] = t_s
+        # the anchor put aside shows again: someone stood in front of it and has left
+        back = (
+            self._aside_valid
+            & fg.differs
+            & (channel_max_absdiff(v, self._aside) <= p.match)
+            & ~(self.valid & (channel_max_absdiff(v, self.value) <= p.match))
+        )
+        if back.any():
+            self._swap(back)
+        matches = self.valid & (channel_max_absdiff(v, self.value) <= p.match)
+        self.matches = matches
+        self.seen_s[matches] += dt
+        cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
+        # something new has held still: the new anchor; an old one goes aside
+        new = fg.differs & ~matches & still & (t_s - self._pending_since >= p.establish_s)
+        if new.any():
+            keep = new & self.valid
+            self._aside[keep] = self.value[keep]
+            self._aside_since[keep] = self.since[keep]
+            self._aside_seen[keep] = self.seen_s[keep]
+            self._aside_valid[keep] = True
+            self.value[new] = self._pending[new]
+            self.since[new], self.seen_s[new] = self._date(new, fg.reference, t_s)
+            self.valid[new] = True
+        # empty floor for gone_s on end: whatever stood here has been taken away
+        self._floor_s[~fg.differs] += dt
+        self._floor_s[fg.differs] = 0.0
+        gone = self._floor_s >= p.gone_s
+        self.valid[gone] = False
+        self._aside_valid[gone] = False
+        if not self._history or t_s - self._history[-1][0] >= p.history_every_s:
+            self._history.append((t_s, np.clip(v, 0, 255).astype(np.uint8)))
+
+    def _date(self, new: np.ndarray, reference: np.ndarray, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Since when the new anchors' values have stood on their pixels, and for how long in view.
+
+        An item put down and at once walked past (the person who carried it goes on towards the camera)
+        only holds still after that; looking back through recent frames, it was there, showing the same,
+        since the last time the pixel showed the empty floor.
+        """
+        p = self.params
+        pending_since = self._pending_since[new]
+        held = t_s - pending_since
+        if not self._history:
+            return pending_since, held
+        idx = np.nonzero(new)
+        times = np.array([h[0] for h in self._history], np.float32)
+        past = np.stack([h[1][idx] for h in self._history]).astype(np.float32)  # K x n x 3
+        value = self._pending[idx][None]
+        floor = reference[idx][None]
+        like = np.abs(past - value).max(axis=2) <= p.match
+        empty = np.abs(past - floor).max(axis=2) <= p.match
+        k = np.arange(len(times))[:, None]
+        last_empty = np.where(empty, k, -1).max(axis=0)
+        after = like & (k > last_empty)
+        first = np.where(after, k, len(times)).min(axis=0)
+        found = first < len(times)
+        since = np.where(
+            found, np.minimum(times[np.minimum(first, len(times) - 1)], pending_since), pending_since
+        )
+        seen = np.maximum(held, after.sum(axis=0) * p.history_every_s)
+        return since.astype(np.float32), seen.astype(np.float32)
+
+    def forget(self, region: np.ndarray) -> None:
+        self.valid[region] = False
+        self._aside_valid[region] = False
+
+    def _swap(self, where: np.ndarray) -> None:
+        w3 = where[:, :, None]
+        value = self.value.copy()
+        np.copyto(self.value, self._aside, where=w3)
+        np.copyto(self._aside, value, where=w3)
+        for ours, theirs in ((self.since, self._aside_since), (self.seen_s, self._aside_seen)):
+            held = ours[where].copy()
+            ours[where] = theirs[where]
+            theirs[where] = held
+        valid = self.valid[where].copy()
+        self.valid[where] = True
+        self._aside_valid[where] = valid
+
+    def static(self, t_s: float, static_s: float, presence: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pixels holding an anchor at least ``static_s`` old that was in view for ``presence`` of its
+        life (a passer-by's trace is seen once, an item again and again between passers-by), and that
+        anchor's date; where both anchors qualify (someone stands in front of an item), the older."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            own = (
+                self.valid
+                & (t_s - self.since >= static_s)
+                & (self.seen_s >= presence * np.maximum(t_s - self.since, 1e-3))
+            )
+            aside = (
+                self._aside_valid
+                & (t_s - self._aside_since >= static_s)
+                & (self._aside_seen >= presence * np.maximum(t_s - self._aside_since, 1e-3))
+            )
+        older = aside & (~own | (self._aside_since < self.since))
+        return own | aside, np.where(older, self._aside_since, self.since).astype(np.float32)
