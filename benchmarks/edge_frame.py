@@ -123,11 +123,17 @@ def main() -> int:
         "--source-fps", type=float, default=10.0, help="frames per second each stream delivers"
     )
     parser.add_argument("--input", type=int, default=320, help="detector input size (square)")
-    parser.add_argument("--plot", type=Path, default=Path("benchmarks/edge_frame.png"))
+    parser.add_argument("--plot", type=Path, default=Path("benchmarks/plots/edge_frame.png"))
+    parser.add_argument("--quick", action="store_true", help="a 20 s clip and 40 frames (under a minute)")
     args = parser.parse_args()
+    clip_s = 20.0 if args.quick else 60.0
+    if args.quick:
+        args.frames = min(args.frames, 40)
 
     work = Path(tempfile.mkdtemp(prefix="edge-frame-"))
-    scene = make_scene(np.random.default_rng(3), duration_s=60, dwell_s=20, n_items=3, fps=args.source_fps)
+    scene = make_scene(
+        np.random.default_rng(3), duration_s=clip_s, dwell_s=20, n_items=3, fps=args.source_fps
+    )
     clip = work / "corridor.mp4"
     write_clip(scene, clip, seed=3)
     camera = CameraConfig.model_validate(camera_config("cam-bench", clip, 20))
