@@ -11,10 +11,8 @@ The analyzers a camera runs come from an injected factory (``AnalyzerFactory``),
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,11 +22,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, start_http_server
 
+from edge.alerting import alert_from_draft
 from edge.analyzer import AlertDraft, Analyzer
 from edge.capture import CameraReader, FrameSampler
 from edge.config import AgentConfig
 from edge.detect import Detector, SessionPool
-from edge.evidence import Snapshot
 from edge.health import AgentMetrics, Heartbeat
 from edge.motion import MotionGate
 from edge.outbox import KafkaForwarder, Outbox, Producer, kafka_producer
@@ -36,15 +34,12 @@ from edge.rules.clutter import ClutterRule
 from edge.rules.ebike import EbikeRule
 from sharpeyes.clock import Clock, SystemClock
 from sharpeyes.config import CameraConfig
-from sharpeyes.contract import Alert
 from sharpeyes.contract.alert import AgentInfo, ModelInfo
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.logs import fields
-from sharpeyes.timefmt import seconds
 
 log = logging.getLogger(__name__)
 
-_NOT_IN_ID = re.compile(r"[^A-Za-z0-9._:\-/]")
 
 AnalyzerFactory = Callable[[CameraConfig, datetime], list[Analyzer]]
 
@@ -77,36 +72,6 @@ class CameraStats:
             self.window = (now, 0)
         else:
             self.window = (start, count + 1)
-
-
-def alert_id_for(camera_id: str, draft: AlertDraft, origin: datetime) -> str:
-    """Stable for one event of one camera's stream: the same moment analysed again gives the same id."""
-    key = draft.event_key or f"{draft.kind.value}-{round(draft.t_s * 1000)}"
-    candidate = _NOT_IN_ID.sub("-", f"{camera_id}:{key}/{round(origin.timestamp() * 1000)}")
-    if len(candidate) <= 128:
-        return candidate
-    return f"{camera_id[:60]}:{hashlib.sha256(candidate.encode()).hexdigest()[:40]}"
-
-
-def alert_from_draft(draft: AlertDraft, camera: CameraConfig, origin: datetime, agent: AgentInfo) -> Alert:
-    """The wire alert for a draft: id, source, absolute time, evidence (base64 + sha256), agent info."""
-    evidence = None
-    if draft.snapshot_jpeg is not None:
-        digest = hashlib.sha256(draft.snapshot_jpeg).hexdigest()
-        evidence = Snapshot(jpeg=draft.snapshot_jpeg, sha256=digest, quality=0, scale=1.0).to_evidence()
-    return Alert(
-        alert_id=alert_id_for(camera.id, draft, origin),
-        source_id=camera.id,
-        kind=draft.kind,
-        ts=origin + seconds(draft.t_s),
-        confidence=draft.confidence,
-        severity=draft.severity,
-        zone=draft.zone,
-        bbox=list(draft.bbox) if draft.bbox is not None else None,
-        evidence=evidence,
-        attributes=draft.attributes,
-        agent=agent,
-    )
 
 
 class BuiltinAnalyzers:

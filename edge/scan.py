@@ -8,11 +8,8 @@ detector identity, evidence as base64 JPEG with its sha256.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,18 +18,17 @@ from typing import BinaryIO
 
 import cv2
 
+from edge.alerting import alert_from_draft
 from edge.analyzer import AlertDraft
 from edge.analyzers import CameraAnalyzer, analyzers_for
 from sharpeyes.config import CameraConfig
-from sharpeyes.contract import AgentInfo, Alert, Evidence
+from sharpeyes.contract import AgentInfo, Alert
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.logs import fields
-from sharpeyes.timefmt import format_rfc3339, seconds
 
 log = logging.getLogger(__name__)
 
 AGENT_VERSION = "0.1.0"
-ALERT_NAMESPACE = uuid.UUID("6f1d0c8e-3b1a-5c55-9a43-5e2a8f0e7b11")
 
 
 class VideoOpenError(SharpEyesError):
@@ -113,31 +109,10 @@ def iter_emitted(
         cap.release()
 
 
-def alert_id(camera_id: str, start: datetime, draft: AlertDraft) -> str:
-    key = draft.event_key or f"{draft.kind.value}@{draft.t_s:.3f}"
-    return str(uuid.uuid5(ALERT_NAMESPACE, f"{camera_id}|{format_rfc3339(start)}|{key}"))
-
-
 def to_alert(draft: AlertDraft, camera: CameraConfig, start: datetime, source: CameraAnalyzer) -> Alert:
-    evidence = None
-    if draft.snapshot_jpeg is not None:
-        evidence = Evidence(
-            snapshot_jpeg=base64.b64encode(draft.snapshot_jpeg).decode("ascii"),
-            sha256=hashlib.sha256(draft.snapshot_jpeg).hexdigest(),
-        )
-    return Alert(
-        alert_id=alert_id(camera.id, start, draft),
-        source_id=camera.id,
-        kind=draft.kind,
-        ts=start + seconds(draft.t_s),
-        confidence=draft.confidence,
-        severity=draft.severity,
-        zone=draft.zone,
-        bbox=list(draft.bbox) if draft.bbox is not None else None,
-        evidence=evidence,
-        attributes=draft.attributes,
-        agent=AgentInfo(id=f"scan-{camera.id}", version=AGENT_VERSION, model=source.model),
-    )
+    """The wire alert, built exactly as the running agent builds it (``edge.alerting``)."""
+    agent = AgentInfo(id=f"scan-{camera.id}", version=AGENT_VERSION, model=source.model)
+    return alert_from_draft(draft, camera, start, agent)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
 import signal
@@ -10,12 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from sharpeyes.demo.distributed import parse_worker_metrics
+from tests.console_client import wait_for_cases
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -78,26 +77,7 @@ def test_console_shows_cases_from_the_worker_and_the_summary_adds_up(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:
-            opener = urllib.request.build_opener(
-                urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-            )
-            cases: list = []
-            logged_in = False
-            while time.monotonic() - started < 90 and not cases and proc.poll() is None:
-                time.sleep(1.0)
-                try:
-                    if not logged_in:
-                        body = json.dumps({"username": "demo", "password": "correct horse"}).encode()
-                        req = urllib.request.Request(
-                            f"http://127.0.0.1:{port}/api/login",
-                            data=body,
-                            headers={"Content-Type": "application/json"},
-                        )
-                        logged_in = opener.open(req, timeout=5).status == 200
-                    with opener.open(f"http://127.0.0.1:{port}/api/cases", timeout=5) as resp:
-                        cases = json.loads(resp.read())["cases"]
-                except OSError:
-                    continue  # not listening yet
+            cases = wait_for_cases(port, "demo", "correct horse", started, within_s=90, proc=proc)
             elapsed = time.monotonic() - started
             assert cases, f"no case on the console after {elapsed:.0f} s:\n{log_path.read_text()[-3000:]}"
             out, _ = proc.communicate(timeout=180)

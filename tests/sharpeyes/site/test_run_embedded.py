@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
 import signal
@@ -10,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from edge.synth.clip_files import write_clip
 from edge.synth.facade import SceneOptions, build_scene
 from pipeline.console.passwords import hash_password
 from sharpeyes.cli import main
+from tests.console_client import wait_for_cases
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -82,6 +81,7 @@ def _site(tmp_path: Path, port: int) -> Path:
 def test_a_site_runs_from_its_files_and_shows_cases(tmp_path: Path) -> None:
     port = _free_port()
     site = _site(tmp_path, port)
+    started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sharpeyes.cli", "run", "--embedded", "--config", str(site)],
         cwd=tmp_path,
@@ -90,24 +90,7 @@ def test_a_site_runs_from_its_files_and_shows_cases(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        cases: list = []
-        logged_in = False
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not cases:
-            time.sleep(1.0)
-            try:
-                if not logged_in:
-                    req = urllib.request.Request(
-                        f"http://127.0.0.1:{port}/api/login",
-                        data=json.dumps({"username": "duty", "password": "s3cret-pass"}).encode(),
-                        headers={"Content-Type": "application/json"},
-                    )
-                    logged_in = opener.open(req, timeout=5).status == 200
-                with opener.open(f"http://127.0.0.1:{port}/api/cases", timeout=5) as resp:
-                    cases = json.loads(resp.read())["cases"]
-            except OSError:
-                continue
+        cases = wait_for_cases(port, "duty", "s3cret-pass", started, within_s=60, proc=proc)
         assert cases, (tmp_path / "run.log").read_text()[-3000:]
     finally:
         proc.send_signal(signal.SIGTERM)
