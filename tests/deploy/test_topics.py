@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 
@@ -130,6 +132,10 @@ def test_create_then_check_on_the_broker(kafka_bootstrap: str, topic_prefix: str
         admin.create_topics(
             [NewTopic(f"{app_id}-case-keys-changelog", 2, 1, topic_configs={"cleanup.policy": "delete"})]
         )
+        # a new topic reaches the metadata a moment later; on a loaded machine the check can be faster
+        deadline = time.monotonic() + 20
+        while f"{app_id}-case-keys-changelog" not in admin.list_topics() and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         admin.close()
     drifted = kafka.model_copy(

@@ -150,7 +150,8 @@ def read_all(
         consumer_timeout_ms=500,
     )
     values: list[bytes] = []
-    matched = 0
+    # distinct: a replay after a crash or rebalance re-sends identical bytes, which must not count twice
+    matched: set[bytes] = set()
     deadline = time.monotonic() + timeout_s
     last_new = time.monotonic()
     try:
@@ -159,12 +160,12 @@ def read_all(
             for record in consumer:
                 values.append(record.value)
                 if count_if is None or count_if.encode() in record.value:
-                    matched += 1
+                    matched.add(record.value)
                 got = True
             now = time.monotonic()
             if got:
                 last_new = now
-            elif matched >= until and now - last_new >= quiet_s:
+            elif len(matched) >= until and now - last_new >= quiet_s:
                 break
     finally:
         consumer.close()

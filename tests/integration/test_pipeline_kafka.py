@@ -118,9 +118,11 @@ def _run_scenario(
             _send(bootstrap, topics, second)
         n_cases = len(sc.expected) + len(sc.expected_iot_keys)
         raw = read_all(
-            bootstrap, topics.cases, until=n_cases, quiet_s=6.0, timeout_s=180, count_if='"opened"'
+            bootstrap, topics.cases, until=n_cases, quiet_s=8.0, timeout_s=300, count_if='"opened"'
         )
-        return CaseOutcome.fold(raw), running
+        outcome = CaseOutcome.fold(raw)
+        outcome.diagnostics = _diagnose(outcome, sc, bootstrap, topics, running)
+        return outcome, running
     except BaseException:
         for w in running:
             w.stop()
