@@ -338,11 +338,17 @@ def main() -> None:
     ap.add_argument("--quiet-clips", type=int, default=12)
     ap.add_argument("--quiet-seconds", type=float, default=300.0)
     ap.add_argument("--resume", action="store_true", help="reuse clips scanned by an interrupted run (out/)")
+    ap.add_argument("--fall-seed0", type=int, default=FALL_SEED0, help="first seed of the clips with falls")
+    ap.add_argument(
+        "--quiet-seed0", type=int, default=QUIET_SEED0, help="first seed of distractor-only clips"
+    )
     ap.add_argument("--tuning", action="store_true", help="use the tuning seeds (100+, 500+) instead")
     args = ap.parse_args()
     if args.quick:
         args.fall_clips, args.fall_seconds, args.quiet_clips, args.quiet_seconds = 2, 15.0, 1, 20.0
-    fall0, quiet0 = (TUNE_FALL_SEED0, TUNE_QUIET_SEED0) if args.tuning else (FALL_SEED0, QUIET_SEED0)
+    fall0, quiet0 = (
+        (TUNE_FALL_SEED0, TUNE_QUIET_SEED0) if args.tuning else (args.fall_seed0, args.quiet_seed0)
+    )
     specs = [ClipSpec(fall0 + i, True, args.fall_seconds) for i in range(args.fall_clips)]
     specs += [ClipSpec(quiet0 + i, False, args.quiet_seconds) for i in range(args.quiet_clips)]
     started = time.perf_counter()
@@ -387,12 +393,12 @@ def main() -> None:
         cmd = (
             f"python benchmarks/throw_eval.py --jobs {args.jobs} --fall-clips {args.fall_clips} "
             f"--fall-seconds {args.fall_seconds:g} --quiet-clips {args.quiet_clips} "
-            f"--quiet-seconds {args.quiet_seconds:g}"
+            f"--quiet-seconds {args.quiet_seconds:g} --fall-seed0 {fall0} --quiet-seed0 {quiet0}"
         )
         seeds = (
-            f"Evaluation seeds: falls {FALL_SEED0}–{FALL_SEED0 + args.fall_clips - 1} "
-            f"({args.fall_clips} clips × {args.fall_seconds:g} s), distractor-only {QUIET_SEED0}–"
-            f"{QUIET_SEED0 + args.quiet_clips - 1} ({args.quiet_clips} clips × {args.quiet_seconds:g} s). "
+            f"Evaluation seeds: falls {fall0}–{fall0 + args.fall_clips - 1} "
+            f"({args.fall_clips} clips × {args.fall_seconds:g} s), distractor-only {quiet0}–"
+            f"{quiet0 + args.quiet_clips - 1} ({args.quiet_clips} clips × {args.quiet_seconds:g} s). "
             f"Tuning used seeds {TUNE_FALL_SEED0}+ (falls) and {TUNE_QUIET_SEED0}+ (distractor-only) "
             "and the seeds below 100 (`--tuning` reruns that set)."
         )

@@ -8,6 +8,8 @@ objects, through air drag); what is not a fall fails one of the checks, in this 
 - ends higher than it starts (birds climbing, taking off);
 - too little drop (horizontal birds, curtains, flickering windows, camera shake);
 - too fast sideways for its drop (birds gliding down);
+- swinging sideways: a thrown object's sideways motion is nearly uniform (drag is small), a sheet of
+  paper, a leaf or a flapping bird accelerates sideways as much as it does down;
 - acceleration far below gravity (leaves, paper, gliding birds, snow at terminal speed) or far above;
 - a poor fit (flapping, swaying, chance links between rain streaks);
 - in clutter (rain, snow: many blobs per frame), a track seen in too few of its frames or whose blob
@@ -36,6 +38,7 @@ class Reason(StrEnum):
     RISING = "rising"
     SMALL_DROP = "small_drop"
     SIDEWAYS = "sideways"
+    SWAYING = "swaying"
     WEAK_ACCELERATION = "weak_acceleration"
     EXCESSIVE_ACCELERATION = "excessive_acceleration"
     POOR_FIT = "poor_fit"
@@ -53,6 +56,7 @@ class FallCriteria:
     max_rms_m: float = 0.35
     max_rms_fraction: float = 0.05  # of the drop: long falls tolerate a larger perspective error
     max_sideways_mps: float = 7.0
+    max_sideways_accel: float = 4.0  # m/s², beyond three standard errors of the fit
     # in a frame full of blobs (rain, snow) chance links are likelier: ask for more evidence
     cluttered_blobs: float = 40.0
     cluttered_min_points: int = 14
@@ -73,6 +77,8 @@ class FallFit:
     rms_m: float
     sideways_mps: float
     drop_m: float  # highest fitted height minus last observed height
+    sideways_accel: float = 0.0  # |fitted sideways acceleration|, m/s²
+    sideways_accel_se: float = 0.0  # its standard error
 
     def height_at(self, t: float) -> float:
         dt = t - self.t0
@@ -110,11 +116,15 @@ def fit_fall(points: Sequence[TrackPoint], scale: FloorScale) -> FallFit:
     ppm = np.array([scale.pixels_per_metre(float(y)) for y in arr[:, 2]])
     x_m = np.concatenate([[0.0], np.cumsum(np.diff(arr[:, 1]) / ((ppm[1:] + ppm[:-1]) / 2))])
     sideways = float(abs(np.polyfit(t, x_m, 1)[0])) if t[-1] > 0 else 0.0
+    accel_x, accel_se = 0.0, 0.0
+    if len(t) >= 5 and t[-1] > 0:
+        coeff, cov = np.polyfit(t, x_m, 2, cov=True)
+        accel_x, accel_se = float(abs(2 * coeff[0])), float(2 * np.sqrt(max(cov[0, 0], 0.0)))
     g = -2.0 * float(a2)
     v0 = float(a1)
     fit = FallFit(float(arr[0, 0]), float(a0), v0, g, rms, sideways, 0.0)
     top = fit.height_at(min(fit.apex_t, float(arr[-1, 0])))
-    return FallFit(fit.t0, fit.z0_m, v0, g, rms, sideways, float(top - z[-1]))
+    return FallFit(fit.t0, fit.z0_m, v0, g, rms, sideways, float(top - z[-1]), accel_x, accel_se)
 
 
 def fall_origin(
@@ -164,6 +174,8 @@ def judge_track(
         return FallVerdict(Reason.SMALL_DROP, fit)
     if fit.sideways_mps > c.max_sideways_mps:
         return FallVerdict(Reason.SIDEWAYS, fit)
+    if fit.sideways_accel > c.max_sideways_accel + 3 * fit.sideways_accel_se:
+        return FallVerdict(Reason.SWAYING, fit)
     if fit.g_mps2 < c.g_min:
         return FallVerdict(Reason.WEAK_ACCELERATION, fit)
     if fit.g_mps2 > c.g_max:

@@ -209,3 +209,14 @@ def test_a_fall_first_seen_late_is_traced_back_to_its_floor(late_s: float) -> No
     assert verdict.is_fall and verdict.origin_t is not None
     assert verdict.origin_floor == 8
     assert verdict.origin_t == pytest.approx(0.0, abs=0.08)
+
+
+def test_a_swaying_sheet_is_not_a_fall_though_it_drops_like_one() -> None:
+    """Paper swinging on its way down: for half a second its drop fits gravity, its sideways motion
+    does not (a thrown object drifts sideways at an almost constant speed)."""
+    drop = ballistic(6 * MPF + 1.0, noise_px=0.3, seed=2)[:18]
+    ppm = SCALE.pixels_per_metre(drop[0][2])
+    swaying = [(t, x + 1.3 * ppm * math.sin(2 * math.pi * 0.5 * t), y) for t, x, y in drop]
+    drifting = [(t, x + 1.5 * ppm * t, y) for t, x, y in drop]
+    assert judge_track(drifting, SCALE).is_fall
+    assert judge_track(swaying, SCALE).reason is Reason.SWAYING
