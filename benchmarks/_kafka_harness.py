@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +18,13 @@ from pathlib import Path
 import yaml
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
+from pipeline.worker_process import PipelineWorkerProcess, wait_all_ready
 from sharpeyes.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 DISTRICT = REPO / "configs" / "district-demo"
 _PY = [sys.executable]
-# SHARPEYES_PROFILE_WORKER=DIR: each worker runs under cProfile and writes DIR/<port>.prof when stopped
+# SHARPEYES_PROFILE_WORKER=DIR: workers run under cProfile and write DIR/<pid>-<log name>.prof on stop
 _PROFILE_DIR = os.environ.get("SHARPEYES_PROFILE_WORKER")
 
 
@@ -45,62 +45,17 @@ def write_config(path: Path, *, app_id: str, bootstrap: str, prefix: str, partit
     return path
 
 
-class Worker:
-    """``sharpeyes pipeline run`` as a subprocess, ready when its ``/healthz`` says so."""
+class Worker(PipelineWorkerProcess):
+    """A benchmarked worker, profiled with cProfile when SHARPEYES_PROFILE_DIR is set."""
 
     def __init__(self, config: Path, log_path: Path) -> None:
-        self.port = free_port()
-        self._log = log_path.open("ab")
-        self.log_path = log_path
-        profile = ["-m", "cProfile", "-o", f"{_PROFILE_DIR}/{self.port}.prof"] if _PROFILE_DIR else []
-        self.proc = subprocess.Popen(
-            [
-                *_PY,
-                *profile,
-                "-m",
-                "sharpeyes.cli",
-                "pipeline",
-                "run",
-                "--config",
-                str(config),
-                "--port",
-                str(self.port),
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            cwd=REPO,
-        )
-
-    def ready(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as resp:
-                return bool(json.loads(resp.read()).get("ready"))
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self._log.close()
+        profile_file = f"{_PROFILE_DIR}/{os.getpid()}-{log_path.stem}.prof"
+        profile = ["-m", "cProfile", "-o", profile_file] if _PROFILE_DIR else []
+        super().__init__(config, log_path, python_args=profile, cwd=REPO)
 
 
 def wait_ready(workers: list[Worker], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for w in workers:
-            if w.proc.poll() is not None:
-                tail = w.log_path.read_text(errors="replace").splitlines()[-30:]
-                raise RuntimeError("worker exited:\n" + "\n".join(tail))
-        if all(w.ready() for w in workers):
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"workers not ready after {timeout} s")
+    wait_all_ready(workers, timeout)
 
 
 def relay_process(bootstrap: str, source: str, target: str, group: str) -> subprocess.Popen[bytes]:

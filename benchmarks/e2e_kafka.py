@@ -38,6 +38,7 @@ from benchmarks._kafka_harness import (
     wait_ready,
     write_config,
 )
+from pipeline.config import KafkaConfig
 from pipeline.topics import Topics, ensure_topics
 
 PLOTS = Path(__file__).resolve().parent / "plots"
@@ -138,7 +139,7 @@ def measure(
 
 def fresh_topics(bootstrap: str) -> Topics:
     topics = Topics(f"bench-{uuid.uuid4().hex[:8]}")
-    ensure_topics(bootstrap, topics, PARTITIONS, 1)
+    ensure_topics(KafkaConfig(bootstrap=bootstrap, topic_prefix=topics.prefix, partitions=PARTITIONS))
     return topics
 
 

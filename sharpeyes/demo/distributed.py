@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import os
 import secrets
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import yaml
 from aiohttp import ClientSession, web
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from pipeline.worker_process import PipelineWorkerProcess, WorkerProcessError
 from sharpeyes.clock import SystemClock
 from sharpeyes.demo.run import DemoOptions, _free_port, _serve
 from sharpeyes.errors import SharpEyesError
@@ -78,65 +74,28 @@ def parse_worker_metrics(text: str) -> WorkerCounts:
     return WorkerCounts(int(alerts), int(duplicates), dead)
 
 
-class WorkerProcess:
-    """One ``sharpeyes pipeline run`` subprocess with its log file and web port."""
+class WorkerProcess(PipelineWorkerProcess):
+    """In its own session: Ctrl-C stops the demo, which stops the worker after its summary."""
 
     def __init__(self, config: Path, log_path: Path) -> None:
-        self.port = _free_port()
-        self.log_path = log_path
-        self._log: IO[bytes] = log_path.open("ab")
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
-            [
-                sys.executable,
-                "-m",
-                "sharpeyes.cli",
-                "pipeline",
-                "run",
-                "--config",
-                str(config),
-                "--port",
-                str(self.port),
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True,  # Ctrl-C stops the demo, which then stops the worker after its summary
-        )
-
-    def _get(self, path: str, timeout: float) -> bytes:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=timeout) as resp:
-            return bytes(resp.read())
+        super().__init__(config, log_path, new_session=True)
 
     def wait_ready(self, timeout: float = WORKER_READY_S) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise DemoWorkerFailed(f"worker exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                if json.loads(self._get("/healthz", 2)).get("ready"):
-                    return
-            except (OSError, ValueError):
-                pass  # not listening yet, or 503 while partitions are assigned
-            time.sleep(0.5)
-        raise DemoWorkerFailed(f"worker not ready after {timeout:.0f} s; see {self.log_path}")
+        try:
+            super().wait_ready(timeout)
+        except WorkerProcessError as exc:
+            raise DemoWorkerFailed(str(exc)) from None
 
     def counts(self) -> WorkerCounts:
         try:
-            return parse_worker_metrics(self._get("/metrics", 10).decode())
+            return parse_worker_metrics(self.metrics())
         except OSError as exc:
             log.warning("worker metrics unavailable", extra=fields(problem=str(exc)))
             return WorkerCounts()
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+    def stop(self, timeout: float = 30.0) -> None:
+        super().stop(timeout)
         log.info("worker stopped", extra=fields(returncode=self.proc.returncode))
-        self._log.close()
 
 
 def write_worker_config(

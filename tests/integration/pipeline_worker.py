@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,13 +12,8 @@ from pathlib import Path
 import yaml
 from kafka import KafkaConsumer, KafkaProducer
 
+from pipeline.worker_process import PipelineWorkerProcess
 from sharpeyes.contract import CaseEvent, DeadLetter, decode_case_event, decode_dead_letter
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_config(
@@ -49,72 +38,8 @@ def write_config(
     return path
 
 
-class Worker:
-    """One worker process; ``kill()`` is SIGKILL (no clean shutdown, no final commit)."""
-
-    def __init__(self, config: Path, log_path: Path) -> None:
-        self.port = free_port()
-        self.log_path = log_path
-        self._log = log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sharpeyes.cli",
-                "pipeline",
-                "run",
-                "--config",
-                str(config),
-                "--port",
-                str(self.port),
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as resp:
-                    if json.loads(resp.read()).get("ready"):
-                        return
-            except OSError:
-                pass  # not listening yet, or 503 while assigning/recovering
-            time.sleep(0.3)
-        raise TimeoutError(f"worker not ready after {timeout} s:\n{self.log_tail()}")
-
-    def health(self) -> dict:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as resp:
-                return dict(json.loads(resp.read()))
-        except OSError:
-            return {"ready": False}
-
-    def metrics(self) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as resp:
-            return resp.read().decode()
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self._log.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self._log.close()
+# the same worker launcher the demo and the benchmarks use
+Worker = PipelineWorkerProcess
 
 
 def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]]) -> int:

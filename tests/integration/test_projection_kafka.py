@@ -22,9 +22,10 @@ from pipeline.core.enrich import enrich
 from pipeline.core.state import DictCaseStore
 from pipeline.topics import Topics
 from pipeline.webhooks.signing import WebhookSecret
+from pipeline.worker_process import free_port
 from sharpeyes.contract import CaseStatus, CaseUpdate, decode_case_update
 from sharpeyes.registry import load_registry
-from tests.integration.pipeline_worker import free_port, produce, read_all, write_config
+from tests.integration.pipeline_worker import produce, read_all, write_config
 from tests.pipeline.conftest import make_alert
 
 pytestmark = pytest.mark.kafka
