@@ -34,3 +34,31 @@ def test_hot_path_quick_prints_a_table() -> None:
     assert 0 < p50 <= p99 and per_s > 0  # measured, not placeholders
     assert rows[0][5].strip() in {"met", "MISSED"}
     assert "flat = about 1" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.kafka
+def test_e2e_kafka_quick_runs_against_the_broker(kafka_bootstrap: str) -> None:
+    """Guards the benchmark against API drift (it once called ensure_topics with an old signature)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "e2e_kafka.py"),
+            "--quick",
+            "--seconds",
+            "4",
+            "--bootstrap",
+            kafka_bootstrap,
+            "--no-plot",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {line.split("|")[0].strip(): line.split("|") for line in result.stdout.splitlines() if "|" in line}
+    assert "raw baseline" in rows and "pipeline (1 worker)" in rows
+    sent, answered = int(rows["pipeline (1 worker)"][2]), int(rows["pipeline (1 worker)"][3])
+    assert sent > 0 and 0 < answered <= sent
