@@ -1,7 +1,8 @@
 """The console in Debian's headless chromium, driven by Playwright (no browser download).
 
 Logs in, watches a live alert arrive, opens its case, marks it false positive and sees the board
-change; saves ``docs/console-*.png``. Skips when chromium or playwright is absent, except under CI.
+change; saves screenshots to ``build/console-screenshots/`` (to ``docs/`` with
+``SHARPEYES_UPDATE_SCREENSHOTS=1``, which refreshes the README's pictures). Skips when chromium or playwright is absent, except under CI.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from tests.pipeline.conftest import make_alert
 from tests.pipeline.console.conftest import PASSWORDS, RecordingSink, console_accounts, with_snapshot
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS = Path(__file__).resolve().parents[3] / "docs"
+_REPO = Path(__file__).resolve().parents[3]
+# a test run must not dirty the tree: the committed pictures change only when asked to
+DOCS = _REPO / "docs" if os.environ.get("SHARPEYES_UPDATE_SCREENSHOTS") == "1" else _REPO / "build" / "console-screenshots"
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -151,6 +154,7 @@ def test_operator_marks_a_live_alert_false_positive(
     from pipeline.embedded import EmbeddedPipeline
 
     page = browser_page
+    DOCS.mkdir(parents=True, exist_ok=True)
     clock = SystemClock()
     runner = EmbeddedPipeline(registry, str(tmp_path / "state.sqlite"), clock=clock)
     evidence = MemoryEvidenceStore()
