@@ -2,7 +2,8 @@
 
 Logs in, watches a live alert arrive, opens its case, marks it false positive and sees the board
 change; saves screenshots to ``build/console-screenshots/`` (to ``docs/`` with
-``SHARPEYES_UPDATE_SCREENSHOTS=1``, which refreshes the README's pictures). Skips when chromium or playwright is absent, except under CI.
+``SHARPEYES_UPDATE_SCREENSHOTS=1``, which refreshes the README's pictures). Skips when chromium or
+playwright is absent, except under CI.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ from tests.pipeline.console.conftest import PASSWORDS, RecordingSink, console_ac
 CHROMIUM = Path("/usr/bin/chromium")
 _REPO = Path(__file__).resolve().parents[3]
 # a test run must not dirty the tree: the committed pictures change only when asked to
-DOCS = _REPO / "docs" if os.environ.get("SHARPEYES_UPDATE_SCREENSHOTS") == "1" else _REPO / "build" / "console-screenshots"
+DOCS = (
+    _REPO / "docs"
+    if os.environ.get("SHARPEYES_UPDATE_SCREENSHOTS") == "1"
+    else _REPO / "build" / "console-screenshots"
+)
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
