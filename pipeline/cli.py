@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -85,6 +87,14 @@ def run_cmd(config_path: Path, port: int | None) -> None:
     worker.execute_from_commandline()
 
 
+@dataclass(frozen=True)
+class _EvidenceServing:
+    at: str
+    db: Path
+    key: bytes
+    max_bytes: int
+
+
 @pipeline.command("project")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @click.option(
@@ -100,8 +110,38 @@ def run_cmd(config_path: Path, port: int | None) -> None:
     metavar="HOST:PORT",
     help="also serve POST /api/v1/cases/{id}/updates here (secret from $SHARPEYES_INBOUND_SECRET)",
 )
-def project_cmd(config_path: Path, db: Path, inbound_at: str | None) -> None:
-    """Maintain the case projection from <prefix>.cases; optionally serve the case system's updates API."""
+@click.option(
+    "--evidence",
+    "evidence_at",
+    default=None,
+    metavar="HOST:PORT",
+    help="also archive the alerts' snapshots and serve the webhooks' signed GET /evidence/{alert_id} links "
+    "here (the link key from the variable --evidence-key-env names)",
+)
+@click.option(
+    "--evidence-key-env",
+    default="SHARPEYES_EVIDENCE_KEY",
+    show_default=True,
+    help="the variable holding the link key: the same one the webhooks config's evidence.secret_env names",
+)
+@click.option(
+    "--evidence-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="the snapshot archive (SQLite) [default: beside --db, <db>.evidence]",
+)
+@click.option("--evidence-max-mb", type=click.IntRange(1, 1_000_000), default=1024, show_default=True)
+def project_cmd(
+    config_path: Path,
+    db: Path,
+    inbound_at: str | None,
+    evidence_at: str | None,
+    evidence_key_env: str,
+    evidence_db: Path | None,
+    evidence_max_mb: int,
+) -> None:
+    """Maintain the case projection from <prefix>.cases; optionally serve the case system's updates API
+    and the evidence snapshots its webhooks link to."""
     import asyncio
 
     config, _ = _load(config_path)
@@ -110,19 +150,51 @@ def project_cmd(config_path: Path, db: Path, inbound_at: str | None) -> None:
         raise click.ClickException(
             "--inbound needs SHARPEYES_INBOUND_SECRET (a whsec_ value) in the environment"
         )
-    asyncio.run(_project(config, db, inbound_at, secret))
+    evidence = None
+    if evidence_at:
+        key = os.environ.get(evidence_key_env, "")
+        if len(key.encode()) < 16:
+            raise click.ClickException(
+                f"--evidence needs the link key (at least 16 bytes) in ${evidence_key_env}"
+            )
+        evidence = _EvidenceServing(
+            evidence_at,
+            evidence_db or db.with_name(db.name + ".evidence"),
+            key.encode(),
+            evidence_max_mb << 20,
+        )
+    asyncio.run(_project(config, db, inbound_at, secret, evidence))
 
 
-async def _project(config: PipelineConfig, db: Path, inbound_at: str | None, secret: str | None) -> None:
+async def _serve(app: Any, at: str) -> Any:
+    from aiohttp import web
+
+    host, _, port = at.rpartition(":")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
+    return runner
+
+
+async def _project(
+    config: PipelineConfig,
+    db: Path,
+    inbound_at: str | None,
+    secret: str | None,
+    evidence: _EvidenceServing | None = None,
+) -> None:
     import asyncio
     import signal
     from datetime import timedelta
 
     from aiohttp import web
 
+    from pipeline.evidence_archive import EvidenceArchive
     from pipeline.projection import CaseProjection
     from pipeline.projector import Projector
+    from pipeline.topic_follower import TopicFollower
     from pipeline.topics import Topics
+    from pipeline.webhooks.evidence_links import EvidenceLinkSigner, add_evidence_route
     from pipeline.webhooks.inbound import UpdatesHandler, create_inbound_app
     from pipeline.webhooks.publisher import KafkaPublisher
     from pipeline.webhooks.replay import ReplayCache
@@ -138,28 +210,41 @@ async def _project(config: PipelineConfig, db: Path, inbound_at: str | None, sec
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    runner = None
+    runners = []
     publisher = None
-    if inbound_at and secret:
-        host, _, port = inbound_at.rpartition(":")
-        publisher = KafkaPublisher(config.kafka.bootstrap)
-        await publisher.start()
-        handler = UpdatesHandler(
-            verifier=Verifier([WebhookSecret.parse(secret)]),
-            directory=projection,
-            publisher=publisher,
-            updates_topic=topics.case_updates,
-            replay=ReplayCache(timedelta(minutes=10)),
-        )
-        runner = web.AppRunner(create_inbound_app(handler), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
-        log.info("inbound updates API", extra=fields(at=inbound_at, topic=topics.case_updates))
-    log.info("projecting", extra=fields(topic=topics.cases, db=str(db)))
+    followers: list[TopicFollower] = []
+    archive = None
     try:
-        await projector.run(stop)
+        if inbound_at and secret:
+            publisher = KafkaPublisher(config.kafka.bootstrap)
+            await publisher.start()
+            handler = UpdatesHandler(
+                verifier=Verifier([WebhookSecret.parse(secret)]),
+                directory=projection,
+                publisher=publisher,
+                updates_topic=topics.case_updates,
+                replay=ReplayCache(timedelta(minutes=10)),
+            )
+            runners.append(await _serve(create_inbound_app(handler), inbound_at))
+            log.info("inbound updates API", extra=fields(at=inbound_at, topic=topics.case_updates))
+        if evidence is not None:
+            archive = EvidenceArchive.open(evidence.db, evidence.max_bytes)
+            app = web.Application()
+            # only check() is used here: the signer's base URL and TTL matter where links are made
+            signer = EvidenceLinkSigner(evidence.key, f"http://{evidence.at}", timedelta(days=1))
+            add_evidence_route(app, signer, archive)
+            runners.append(await _serve(app, evidence.at))
+            group = f"{config.app_id}-evidence"
+            followers.append(
+                TopicFollower(archive.file_batch, config.kafka.bootstrap, topics.alerts_raw, group, kwargs)
+            )
+            log.info("evidence links", extra=fields(at=evidence.at, archive=str(evidence.db)))
+        log.info("projecting", extra=fields(topic=topics.cases, db=str(db)))
+        await asyncio.gather(projector.run(stop), *(f.run(stop) for f in followers))
     finally:
-        if runner is not None:
+        for runner in runners:
             await runner.cleanup()
         if publisher is not None:
             await publisher.stop()
+        if archive is not None:
+            archive.close()

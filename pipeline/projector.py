@@ -11,9 +11,8 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer
-
 from pipeline.projection import CaseProjection
+from pipeline.topic_follower import TopicFollower
 from sharpeyes.contract import decode_case_event
 from sharpeyes.errors import ContractError
 from sharpeyes.logs import fields
@@ -39,14 +38,7 @@ class Projector:
     ) -> None:
         self.projection = projection
         self.stats = ProjectorStats()
-        self._consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=bootstrap,
-            group_id=group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            **(consumer_kwargs or {}),
-        )
+        self._follower = TopicFollower(self.apply_batch, bootstrap, topic, group_id, consumer_kwargs)
 
     def apply_batch(self, values: list[bytes]) -> None:
         with self.projection.transaction():
@@ -63,13 +55,4 @@ class Projector:
                     self.stats.repeats += 1
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self._consumer.start()
-        try:
-            while not stop.is_set():
-                batch = await self._consumer.getmany(timeout_ms=500, max_records=500)
-                values = [r.value for records in batch.values() for r in records if r.value is not None]
-                if values:
-                    await asyncio.to_thread(self.apply_batch, values)
-                    await self._consumer.commit()
-        finally:
-            await self._consumer.stop()
+        await self._follower.run(stop)

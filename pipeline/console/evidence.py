@@ -10,11 +10,28 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections import OrderedDict
 from typing import Protocol
 
 from sharpeyes.contract import Alert, decode_alert
 from sharpeyes.errors import ContractError
+
+
+def snapshot_of(alert: Alert) -> bytes | None:
+    """The alert's inline JPEG, or None when it has none, it is not a JPEG, or it does not match the
+    alert's ``evidence.sha256`` (a snapshot that is not what the camera sent is never served)."""
+    if alert.evidence is None or alert.evidence.snapshot_jpeg is None:
+        return None
+    try:
+        jpeg = base64.b64decode(alert.evidence.snapshot_jpeg, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not jpeg.startswith(b"\xff\xd8"):
+        return None
+    if alert.evidence.sha256 is not None and hashlib.sha256(jpeg).hexdigest() != alert.evidence.sha256:
+        return None
+    return jpeg
 
 
 class EvidenceStore(Protocol):
@@ -46,14 +63,9 @@ class MemoryEvidenceStore:
             self._size -= len(dropped)
 
     def keep(self, alert: Alert) -> bool:
-        if alert.evidence is None or alert.evidence.snapshot_jpeg is None:
+        jpeg = snapshot_of(alert)
+        if jpeg is None:
             return False
-        try:
-            jpeg = base64.b64decode(alert.evidence.snapshot_jpeg, validate=True)
-        except (binascii.Error, ValueError):
-            return False
-        if not jpeg.startswith(b"\xff\xd8"):
-            return False  # not a JPEG: never serve it as one
         self.put(alert.alert_id, jpeg)
         return True
 

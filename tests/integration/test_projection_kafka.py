@@ -130,3 +130,89 @@ def test_projection_follows_the_case_topic_and_backs_the_inbound_api(
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_evidence_links_resolve_from_the_snapshot_archive(
+    tmp_path: Path, kafka_bootstrap: str, topic_prefix: str, demo_district: Path
+) -> None:
+    """`project --evidence` files snapshots from the raw alerts and serves the webhooks' signed links."""
+    import base64
+    import hashlib
+    from datetime import timedelta
+
+    from pipeline.webhooks.evidence_links import EvidenceLinkSigner
+    from sharpeyes.contract import Evidence
+    from tests.pipeline.console.conftest import jpeg_b64
+
+    topics = Topics(topic_prefix)
+    config = write_config(
+        tmp_path / "pipeline.yaml",
+        app_id=f"{topic_prefix}-ev",
+        bootstrap=kafka_bootstrap,
+        prefix=topic_prefix,
+        partitions=2,
+        registry=demo_district,
+    )
+    b64 = jpeg_b64("EV")
+    jpeg = base64.b64decode(b64)
+    good = make_alert("ev-1", "cam-b-001-facade").model_copy(
+        update={"evidence": Evidence(snapshot_jpeg=b64, sha256=hashlib.sha256(jpeg).hexdigest())}
+    )
+    forged = make_alert("ev-2", "cam-b-001-facade").model_copy(
+        update={"evidence": Evidence(snapshot_jpeg=b64, sha256="0" * 64)}
+    )
+    produce(
+        kafka_bootstrap,
+        [(topics.alerts_raw, b"cam-b-001-facade", a.to_bytes()) for a in (good, forged)]
+        + [(topics.alerts_raw, b"cam-x", b"{garbage")],
+    )
+    key = "k" * 32
+    port = free_port()
+    signer = EvidenceLinkSigner(key.encode(), f"http://127.0.0.1:{port}", timedelta(days=7))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sharpeyes.cli",
+            "pipeline",
+            "project",
+            "--config",
+            str(config),
+            "--db",
+            str(tmp_path / "projection.sqlite"),
+            "--evidence",
+            f"127.0.0.1:{port}",
+        ],
+        env={**os.environ, "SHARPEYES_EVIDENCE_KEY": key},
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "project.log").open("wb"),
+    )
+
+    def fetch(url: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return int(resp.status), resp.read()
+        except urllib.error.HTTPError as exc:
+            return int(exc.code), b""
+        except OSError:
+            return 0, b""  # not listening yet
+
+    try:
+        deadline = time.monotonic() + 60
+        status, body = 0, b""
+        while time.monotonic() < deadline and status != 200:
+            time.sleep(0.5)
+            status, body = fetch(signer.url_for("ev-1"))
+        assert (status, body) == (200, jpeg), (tmp_path / "project.log").read_text()[-2000:]
+        tampered = signer.url_for("ev-1").replace("expires=", "expires=1")
+        assert fetch(tampered)[0] == 403
+        past = signer.url_for("ev-1", now=datetime.now(UTC) - timedelta(days=8))
+        assert fetch(past)[0] == 403  # expired
+        assert fetch(signer.url_for("ev-2"))[0] == 404  # its picture did not match its sha256
+        assert fetch(signer.url_for("ev-404"))[0] == 404
+        assert (tmp_path / "projection.sqlite.evidence").exists()
+        assert key not in (tmp_path / "project.log").read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
