@@ -15,8 +15,21 @@ from edge.throw.trajectory import TrackPoint
 
 @dataclass(frozen=True)
 class KeptFrame:
+    """A ring frame, kept JPEG-encoded: 9 s of half-size 1280×720 frames are ~31 MB per camera raw
+    and ~1 MB as JPEG, and they are decoded only when a fall is reported."""
+
     t: float
-    image: np.ndarray  # BGR, downscaled by ``FrameRing.scale``
+    jpeg: bytes  # BGR, downscaled by ``FrameRing.scale``
+
+    @property
+    def image(self) -> np.ndarray:
+        image = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:  # cannot happen for bytes imencode wrote; keeps the type exact
+            raise ValueError("ring frame does not decode")
+        return image
+
+
+JPEG_QUALITY = 92  # the crops of 3-6 px objects stay legible
 
 
 class FrameRing:
@@ -33,7 +46,9 @@ class FrameRing:
             return
         self._next_t = t + self.every_s
         small = cv2.resize(frame, None, fx=self.scale, fy=self.scale, interpolation=cv2.INTER_AREA)
-        self.frames.append(KeptFrame(t, small))
+        ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        if ok:
+            self.frames.append(KeptFrame(t, jpeg.tobytes()))
 
     def between(self, t0: float, t1: float) -> list[KeptFrame]:
         return [f for f in self.frames if t0 <= f.t <= t1]
