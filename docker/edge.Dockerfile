@@ -15,7 +15,8 @@ FROM ${PYTHON_IMAGE}
 ARG SHARPEYES_VERSION=0.1.0
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    OMP_NUM_THREADS=2
+    OMP_NUM_THREADS=2 \
+    MALLOC_ARENA_MAX=2
 RUN groupadd --system --gid 10001 sharpeyes \
     && useradd --system --uid 10001 --gid sharpeyes --home-dir /var/lib/sharpeyes --create-home \
        --shell /usr/sbin/nologin sharpeyes
