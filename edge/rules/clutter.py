@@ -59,6 +59,8 @@ class ClutterParams:
     steady_s: float = 5.0  # ... and must have kept it this long to be reported
     seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
     same_item_s: float = 5.0  # touching candidates dated this close together are one item
+    in_front: float = 0.2  # a candidate overlapping a reported item's box this much stands in front
+    beside_dwells: float = 2.0  # a candidate touching a reported item must stand this many dwells
     moving_margin: int = 3  # pixels around the box where motion postpones the report
     moving_share: float = 0.02  # of the box and margin's pixels that may be changing right now
     snapshot_max_bytes: int = 120_000
@@ -390,7 +392,7 @@ class ClutterRule:
         for item in self._items:
             if not self._ready(item, moving, t_s, dwell[item.zone]):
                 continue
-            if self._piece_of_reported(item):
+            if self._piece_of_reported(item, t_s, dwell[item.zone]):
                 continue
             bbox = self._full_res(item.bbox)
             if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
@@ -418,23 +420,31 @@ class ClutterRule:
             )
         return drafts
 
-    def _piece_of_reported(self, item: TrackedItem) -> bool:
-        """Touches a reported item and appeared with it: a piece of it (split by someone who stood in
-        front while it qualified). It joins that item silently; something put down next to a reported
-        item later is a new item."""
-        if item.pixels is None:
+    def _piece_of_reported(self, item: TrackedItem, t_s: float, dwell_s: float) -> bool:
+        """Does it touch a reported item, as a piece of it or as someone standing in front of it?
+
+        Appeared with it (dated within ``same_item_s``): a piece of it, split off by someone who stood in
+        front while it qualified; it joins that item silently. Overlaps its box: someone (or something)
+        stands in front of it; wait (someone standing leaves, and their blob with them). Something put
+        down next to a reported item later, not in front of it, is a new item once it has stood
+        ``beside_dwells`` dwells (a person standing at a reported item, looking at it or about to take it,
+        splits into pieces beside it that no single frame tells from an item).
+        """
+        if item.pixels is None or self._anchors is None:
             return False
         rows, cols = _slice(item.bbox, self._owned.shape, 2)
         if not self._owned[rows, cols].any():
             return False
         for other in self._items:
-            if (
-                other.alerted
-                and abs(other.since_s - item.since_s) <= self.params.same_item_s
-                and _overlap(_grow(other.bbox, 2), item.bbox) > 0
-            ):
+            if not other.alerted or other.pixels is None or _overlap(_grow(other.bbox, 2), item.bbox) <= 0:
+                continue
+            if abs(other.since_s - item.since_s) <= self.params.same_item_s:
                 item.alerted = True
                 self._own(item)
+                return True
+            if _overlap(_grow(other.bbox, -2), item.bbox) > self.params.in_front:
+                return True
+            if t_s - item.since_s < self.params.beside_dwells * dwell_s:
                 return True
         return False
 
