@@ -1,7 +1,8 @@
 """Precision and recall of ``corridor_clutter`` on synthetic corridor clips with ground truth.
 
-    python benchmarks/clutter_eval.py --seeds 7 8 9 10 11 12 --clips 3   # held-out seeds (rules tuned on 1-3)
-    python benchmarks/clutter_eval.py --quick                              # one short clip, under a minute
+    python benchmarks/clutter_eval.py --out build/fresh --seeds 31 32 33 34 --clips 3  # evaluation seeds
+    python benchmarks/clutter_eval.py --out build/tune --seeds 3 4 7 8 --clips 3       # tuning seeds (1-10)
+    python benchmarks/clutter_eval.py --quick                                         # one short clip
 
 Generates the clips (``edge.synth.corridor``) unless they exist, replays each through ``ClutterRule`` at
 the camera's fps (as ``sharpeyes edge scan`` does), and matches alerts to items: an alert is a true

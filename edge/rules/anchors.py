@@ -6,7 +6,8 @@ to when it started to hold still. Walking people never hold a pixel still that l
 move), so they never make anchors; items do, dated to their placement.
 
 The anchor survives occlusion: while the pixel shows something else (a passer-by, someone standing in
-front) it is kept, with its date, and only ``seen_s`` stops growing. If something else holds still on
+front) it is kept, with its date; ``seen_s`` (in view or behind someone walking) stops growing only
+while something else stands still on it. If something else holds still on
 the pixel long enough, it becomes the anchor and the old one is kept aside; when the old one shows
 again (the person in front has left) it is restored with its date. An anchor is dropped only when the
 pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
@@ -28,6 +29,7 @@ class AnchorParams:
     match: float = 14.0  # grey levels within which a pixel shows the same thing
     establish_s: float = 1.5  # still this long (and not empty floor): an anchor
     gone_s: float = 2.5  # empty floor this long: the anchor is gone
+    behind_walker: float = 0.5  # credit for time hidden by someone walking past, against in view
     follow: float = 0.1  # per matching frame, an anchor follows what it shows (residual light drift)
     history_every_s: float = 0.5
     history_s: float = 20.0  # how far back a new anchor is dated
@@ -44,6 +46,7 @@ class Anchors:
         self.since = np.zeros((h, w), np.float32)
         self.seen_s = np.zeros((h, w), np.float32)
         self.matches = np.zeros((h, w), bool)
+        self.changed = np.zeros((h, w), bool)  # shows something else than a moment ago: motion
         self._aside = np.zeros((h, w, 3), np.float32)
         self._aside_valid = np.zeros((h, w), bool)
         self._aside_since = np.zeros((h, w), np.float32)
@@ -67,6 +70,7 @@ class Anchors:
         cv2.accumulateWeighted(v, self._pending, 0.3, mask=still.astype(np.uint8))
         np.copyto(self._pending, v, where=~still[:, :, None])
         self._pending_since[~still] = t_s
+        self.changed = ~still & fg.differs
         # the anchor put aside shows again: someone stood in front of it and has left
         back = (
             self._aside_valid
@@ -78,7 +82,10 @@ class Anchors:
             self._swap(back)
         matches = self.valid & (channel_max_absdiff(v, self.value) <= p.match)
         self.matches = matches
+        # in view, or (half) hidden by someone walking past, which says little against it: a far item in
+        # a busy corridor is behind passers-by much of the time; nothing while something else is still
         self.seen_s[matches] += dt
+        self.seen_s[self.valid & self.changed] += p.behind_walker * dt
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
         # something new has held still: the new anchor; an old one goes aside
         new = fg.differs & ~matches & still & (t_s - self._pending_since >= p.establish_s)
@@ -104,8 +111,8 @@ class Anchors:
         """Since when the new anchors' values have stood on their pixels, and for how long in view.
 
         An item put down and at once walked past (the person who carried it goes on towards the camera)
-        only holds still after that; looking back through recent frames, it was there, showing the same,
-        since the last time the pixel showed the empty floor.
+        only holds still after that; looking back through recent frames, it came between the last frame
+        showing the empty floor and the first showing it.
         """
         p = self.params
         pending_since = self._pending_since[new]
@@ -124,9 +131,12 @@ class Anchors:
         after = like & (k > last_empty)
         first = np.where(after, k, len(times)).min(axis=0)
         found = first < len(times)
-        since = np.where(
-            found, np.minimum(times[np.minimum(first, len(times) - 1)], pending_since), pending_since
-        )
+        # it came after the floor last showed and by the time it first showed; whoever set it down
+        # hides the spot before (walking up) and after (walking on towards the camera) for a moment:
+        # the middle of the two errs least
+        shown = times[np.minimum(first, len(times) - 1)]
+        came = np.where(last_empty >= 0, (times[np.maximum(last_empty, 0)] + shown) / 2, shown)
+        since = np.where(found, np.minimum(came, pending_since), pending_since)
         seen = np.maximum(held, after.sum(axis=0) * p.history_every_s)
         return since.astype(np.float32), seen.astype(np.float32)
 

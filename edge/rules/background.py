@@ -6,8 +6,10 @@ the background is measured on pixels that currently look empty, separately in a 
 and interpolated between them, so a global dimming and a side-to-side gradient are both divided out.
 Pixels that look empty keep adapting slowly (what remains of a local light change); pixels under
 something never do, so an item left for hours is never absorbed. Someone who stood in view through the
-learning window leaves a ghost in the median: pixels that have differed ever since learning are taken
-as background once, ``absorb_after_s`` later.
+learning window leaves a ghost in the median: a pixel that has differed ever since learning and has
+shown the same thing for ``ghost_still_s`` is the floor that was hidden then, and is taken as background.
+Pixels still under someone walking (a far end of a corridor is hidden by passers-by most of the time)
+wait for a quiet moment: taking a passer-by into the background would make the floor differ for good.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 class BackgroundParams:
     learn_s: float = 6.0
     absorb_after_s: float = 6.0
+    ghost_still_s: float = 2.0  # a ghost pixel must show the same for this long before it is absorbed
     threshold: float = 18.0  # grey levels (after light compensation) that make a pixel differ
     keep_threshold: float = 12.0  # hysteresis: a differing pixel stays so until it is this close again
     adapt_per_s: float = 0.1  # fraction per second an empty pixel moves towards what it sees
@@ -59,6 +62,8 @@ class EmptyBackground:
         self._last_t = 0.0
         self._learned_at = 0.0
         self._absorb_at: float | None = None
+        self._last: np.ndarray | None = None
+        self._still_since = np.zeros((h, w), np.float32)
         columns = np.nonzero(self._mask.any(axis=0))[0]
         lo, hi = (int(columns.min()), int(columns.max()) + 1) if columns.size else (0, w)
         edges = np.linspace(lo, hi, self.params.bands + 1).round().astype(int)
@@ -96,13 +101,18 @@ class EmptyBackground:
         self._last_t = t_s
         if rate > 0:
             cv2.accumulateWeighted(normalised, ref, rate, mask=(self._mask & ~differs).astype(np.uint8))
+        if self._last is not None:
+            self._still_since[channel_max_absdiff(normalised, self._last) > p.keep_threshold] = t_s
+        self._last = normalised
         if self._absorb_at is not None and t_s >= self._absorb_at:
-            ghost = self._differs_since <= self._learned_at + 1.0
-            ref[ghost] = normalised[ghost]
-            self._differs[ghost] = False
-            self._differs_since[ghost] = np.nan
-            differs = differs & ~ghost
-            self._absorb_at = None
+            ghost = (self._differs_since <= self._learned_at + 1.0) & (
+                t_s - self._still_since >= p.ghost_still_s
+            )
+            if ghost.any():
+                ref[ghost] = normalised[ghost]
+                self._differs[ghost] = False
+                self._differs_since[ghost] = np.nan
+                differs = differs & ~ghost
         self._reference_grey = cv2.cvtColor(ref, cv2.COLOR_BGR2GRAY)
         return Foreground(
             image=normalised, differs=differs, diff=diff, gain=float(np.median(gain)), reference=ref

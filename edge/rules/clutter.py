@@ -4,10 +4,16 @@ Model-free: each frame is compared with a learned empty corridor in a reference 
 (``EmptyBackground``), and per pixel we keep what has stood still on it and since when (``Anchors``):
 walking people never hold a pixel still, items do, and an item's anchor survives people passing or
 standing in front of it. Pixels whose anchor is ``static_s`` old and was in view for most of its life
-form blobs; each blob is tracked by overlap as one *item* whose ``since`` is the median date of its
-pixels' anchors (when it was put down, not when we noticed). An item raises one alert when it has stood
-``dwell_s``; it is forgotten only when its blob has been gone ``hold_s`` (its pixels showed the empty
-floor long enough to drop their anchors: removed). Optionally a detector must confirm the blob.
+form blobs; each blob is tracked by overlap as one *item* whose ``since`` is the median of its
+pixels' anchor dates (when it was put down, not when we noticed).
+
+An item is reported once it has stood ``dwell_s`` and behaves like a thing, not like people: its blob
+showed in nearly every frame, kept its box, did not show the empty floor through itself (traces of
+passers-by at a busy far end do), is in view, and nobody is moving at it right now (the report waits
+for a quiet frame). From its alert on, its pixels are its own: they never form a new blob, so a split
+or a re-detection cannot alert twice, while a new item put down next to it still can. It is forgotten
+when its pixels have shown the empty corridor ``hold_s`` on end (taken away). Optionally a detector
+must confirm the blob.
 """
 
 from __future__ import annotations
@@ -43,10 +49,20 @@ class ClutterParams:
     static_s: float = 5.0  # an anchor this old can belong to an item (people pause for less)
     presence: float = 0.5  # ... if it was in view for this share of its life
     visible: float = 0.5  # an item is reported while this share of it shows itself
-    since_percentile: float = 30.0  # of its pixels' dates: parts hidden at first are dated later
+    since_percentile: float = 50.0  # of its pixels' dates (each: when the floor last showed there)
     ghost_match: float = 10.0  # a still patch this close to the floor around it is bare floor
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
     hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
+    bare_share: float = 0.2  # an alerted item's box with fewer differing pixels shows the empty floor
+    bare_blob: float = 0.3  # a blob showing the empty floor over this share is not standing there
+    steady_iou: float = 0.6  # a blob box this close to the item's footprint keeps its shape
+    steady_s: float = 5.0  # ... and must have kept it this long to be reported
+    seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
+    same_item_s: float = 5.0  # touching candidates dated this close together are one item
+    in_front: float = 0.2  # a candidate overlapping a reported item's box this much stands in front
+    beside_dwells: float = 2.0  # a candidate touching a reported item must stand this many dwells
+    moving_margin: int = 3  # pixels around the box where motion postpones the report
+    moving_share: float = 0.02  # of the box and margin's pixels that may be changing right now
     snapshot_max_bytes: int = 120_000
     background: BackgroundParams = field(default_factory=BackgroundParams)
     anchors: AnchorParams = field(default_factory=AnchorParams)
@@ -62,12 +78,19 @@ class ItemConfirmer(Protocol):
 class TrackedItem:
     id: int
     zone: str
-    bbox: BBox  # analysis pixels
+    bbox: BBox  # this frame's blob (pieces joined), analysis pixels
     since_s: float
     last_seen_s: float
+    first_seen_s: float = 0.0
+    footprint: BBox = (0.0, 0.0, 0.0, 0.0)  # the box it has kept; replaced when its shape changes
+    steady_since_s: float = 0.0  # since when the box has kept its footprint
+    frames: int = 0  # analysed frames since first seen
+    seen: int = 0  # ... of which its blob showed
     alerted: bool = False
     contrast: float = 0.0
     visible: float = 0.0
+    bare_s: float = 0.0  # alerted: how long its pixels have shown the empty corridor on end
+    pixels: np.ndarray | None = None  # its last blob's pixels within ``bbox``; once alerted, owned
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,9 @@ class Blob:
     since_s: float
     contrast: float
     visible: float  # share of its pixels that show their anchor right now
+    bare: float  # share of its pixels that show the empty corridor right now
     zone_index: int
+    pixels: np.ndarray  # bool, the blob's pixels within ``bbox``
 
 
 def _overlap(a: BBox, b: BBox) -> float:
@@ -92,6 +117,27 @@ def _overlap(a: BBox, b: BBox) -> float:
 
 def _union(a: BBox, b: BBox) -> BBox:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _iou(a: BBox, b: BBox) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _grow(bbox: BBox, m: float) -> BBox:
+    return (bbox[0] - m, bbox[1] - m, bbox[2] + m, bbox[3] + m)
+
+
+def _slice(bbox: BBox, shape: tuple[int, ...], margin: int = 0) -> tuple[slice, slice]:
+    x0, y0, x1, y1 = (round(v) for v in bbox)
+    return (
+        slice(max(0, y0 - margin), min(shape[0], y1 + margin)),
+        slice(max(0, x0 - margin), min(shape[1], x1 + margin)),
+    )
 
 
 class ClutterRule:
@@ -118,6 +164,8 @@ class ClutterRule:
         self._scale = 1.0
         self._items: list[TrackedItem] = []
         self._next_id = 1
+        self._last_t: float | None = None
+        self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
     @classmethod
@@ -138,8 +186,8 @@ class ClutterRule:
         if fg is None:
             return []
         self._anchors.update(fg, t_s)
-        self._track(self._blobs(fg.diff, fg.differs, t_s), t_s)
-        return self._due(frame, t_s)
+        self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
+        return self._due(frame, self._anchors.changed, t_s)
 
     def finish(self, t_s: float) -> list[AlertDraft]:
         return []  # an item that has not reached its dwell by the end of the stream is not clutter yet
@@ -162,6 +210,7 @@ class ClutterRule:
             self._background = EmptyBackground(inside, self.params.background)
             self._anchors = Anchors((sh, sw), self.params.anchors)
             self._items = []
+            self._owned = np.zeros((sh, sw), bool)
         return small
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
@@ -170,7 +219,7 @@ class ClutterRule:
             return []
         p = self.params
         static, dated = self._anchors.static(t_s, p.static_s, p.presence)
-        static &= self._labels > 0
+        static &= (self._labels > 0) & ~self._owned
         mask = cv2.morphologyEx(static.astype(np.uint8), cv2.MORPH_CLOSE, self._kernel)
         count, comp, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         min_area = p.min_area_fraction * mask.size
@@ -193,7 +242,9 @@ class ClutterRule:
                     since_s=float(np.percentile(since, p.since_percentile)),
                     contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
                     visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
+                    bare=1.0 - float(differs[y : y + h, x : x + w][pixels].mean()),
                     zone_index=int(np.bincount(labels).argmax()),
+                    pixels=pixels,
                 )
             )
         return blobs
@@ -228,25 +279,30 @@ class ClutterRule:
         self._anchors.forget(region)
         return True
 
-    def _track(self, blobs: list[Blob], t_s: float) -> None:
-        """Each blob continues the item it overlaps most (alerted items first), or starts a new one."""
-        claimed: set[int] = set()
+    def _track(self, blobs: list[Blob], differs: np.ndarray, t_s: float) -> None:
+        """Each blob continues the unreported item whose footprint it overlaps, or starts one.
+
+        Pieces of one item (split by someone in front) join up under it; items noticed apart that turn
+        out to be one are merged. An unreported item is forgotten once its blob has been gone ``hold_s``.
+        A reported one owns its pixels (no blob forms on them) and is forgotten, its pixels freed, only
+        once they have shown the empty corridor ``hold_s`` on end: it was taken away.
+        """
+        p = self.params
+        dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
+        self._last_t = t_s
+        pieces: dict[int, list[Blob]] = {}
         merged: set[int] = set()
         for blob in sorted(blobs, key=lambda b: -b.area):
-            overlapping = [i for i in self._items if i.id not in merged and _overlap(i.bbox, blob.bbox) > 0.3]
-            free = [i for i in overlapping if i.id not in claimed]
-            if not free and overlapping:
-                # a second piece of an item already matched this frame (split by someone in front)
-                owner = overlapping[0]
-                owner.bbox = _union(owner.bbox, blob.bbox)
-                continue
-            if free:
-                best = min(free, key=lambda i: (not i.alerted, i.since_s))
-                for other in free:
-                    if other is not best:  # pieces of one item noticed apart have joined up
-                        best.alerted = best.alerted or other.alerted
-                        merged.add(other.id)
-                best.bbox = blob.bbox
+            overlapping = [
+                i
+                for i in self._items
+                if not i.alerted and i.id not in merged and _overlap(i.footprint, blob.bbox) > 0.3
+            ]
+            if overlapping:
+                best = min(overlapping, key=lambda i: i.since_s)
+                for other in overlapping:
+                    if other is not best and other.id not in pieces:
+                        merged.add(other.id)  # pieces of one item noticed apart have joined up
             else:
                 best = TrackedItem(
                     id=self._next_id,
@@ -254,42 +310,96 @@ class ClutterRule:
                     bbox=blob.bbox,
                     since_s=blob.since_s,
                     last_seen_s=t_s,
+                    first_seen_s=t_s,
+                    footprint=blob.bbox,
+                    steady_since_s=t_s,
                 )
                 self._next_id += 1
                 self._items.append(best)
-            claimed.add(best.id)
-            best.last_seen_s = t_s
-            best.contrast = blob.contrast
-            best.visible = blob.visible
-            if not best.alerted:
-                # date it again from what qualifies now: a passer-by's trace no longer does, parts
-                # hidden at first do (dated later, hence a low percentile)
-                best.since_s = blob.since_s
+            pieces.setdefault(best.id, []).append(blob)
         self._items = [i for i in self._items if i.id not in merged]
         kept = []
         for item in self._items:
-            if t_s - item.last_seen_s <= self.params.hold_s:
-                kept.append(item)
-            elif item.alerted:
+            item.frames += 1
+            found = pieces.get(item.id)
+            if found:
+                self._observe(item, found, t_s)
+            if item.alerted and item.pixels is not None:
+                rows, cols = _slice(item.bbox, differs.shape)
+                share = float(differs[rows, cols][item.pixels].mean()) if item.pixels.any() else 0.0
+                item.bare_s = item.bare_s + dt if share < p.bare_share else 0.0
+                if item.bare_s < p.hold_s:
+                    kept.append(item)
+                    continue
+                self._owned[rows, cols] &= ~item.pixels
                 log.info(
                     "clutter removed",
                     extra=fields(zone=item.zone, item=item.id, stood_s=round(t_s - item.since_s, 1)),
                 )
+            elif t_s - item.last_seen_s <= p.hold_s:
+                kept.append(item)
         self._items = kept
 
-    def _due(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
+    def _observe(self, item: TrackedItem, found: list[Blob], t_s: float) -> None:
+        box = found[0].bbox
+        for blob in found[1:]:
+            box = _union(box, blob.bbox)
+        area = sum(b.area for b in found)
+        x0, y0 = round(box[0]), round(box[1])
+        pixels = np.zeros((round(box[3]) - y0, round(box[2]) - x0), bool)
+        for blob in found:
+            bx, by = round(blob.bbox[0]) - x0, round(blob.bbox[1]) - y0
+            h, w = blob.pixels.shape
+            pixels[by : by + h, bx : bx + w] |= blob.pixels
+        item.pixels = pixels
+        item.bbox = box
+        item.seen += 1
+        item.last_seen_s = t_s
+        item.contrast = found[0].contrast
+        item.visible = sum(b.visible * b.area for b in found) / max(area, 1)
+        bare = sum(b.bare * b.area for b in found) / max(area, 1)
+        if _iou(box, item.footprint) < self.params.steady_iou or bare > self.params.bare_blob:
+            # changed shape, or shows the floor through much of itself: a trace of passers-by
+            # (or an item being taken away), not something that stands here
+            item.footprint = box
+            item.steady_since_s = t_s
+        if not item.alerted:
+            # date it again from what qualifies now: a passer-by's trace no longer does, parts
+            # hidden at first do
+            item.since_s = found[0].since_s
+
+    def _ready(self, item: TrackedItem, moving: np.ndarray, t_s: float, dwell_s: float) -> bool:
+        """Has it stood ``dwell_s``, in view, steady, seen nearly throughout, with nobody moving at it?
+
+        A person who stops is still for seconds, not for the dwell; a blob made of passers-by's traces
+        comes and goes and changes shape; an item keeps its place and its box. Motion at or next to the
+        box right now (someone walking past or bending over it) postpones the decision to a quiet frame.
+        """
+        p = self.params
+        if item.alerted or item.last_seen_s != t_s or t_s - item.since_s < dwell_s:
+            return False
+        if item.visible < p.visible:
+            return False  # hidden right now (or a trace of someone gone): look again when it shows
+        if item.seen < p.seen_share * item.frames or t_s - item.steady_since_s < p.steady_s:
+            return False
+        rows, cols = _slice(item.footprint, moving.shape, p.moving_margin)
+        return float(moving[rows, cols].mean()) <= p.moving_share
+
+    def _due(self, frame: np.ndarray, moving: np.ndarray, t_s: float) -> list[AlertDraft]:
         drafts = []
         dwell = {z.name: z.dwell_s for z in self.zones}
         polygon = {z.name: z.polygon for z in self.zones}
         for item in self._items:
-            if item.alerted or item.last_seen_s != t_s or t_s - item.since_s < dwell[item.zone]:
+            if not self._ready(item, moving, t_s, dwell[item.zone]):
                 continue
-            if item.visible < self.params.visible:
-                continue  # hidden right now (or a trace of someone gone): look again when it shows
+            if self._piece_of_reported(item, t_s, dwell[item.zone]):
+                continue
             bbox = self._full_res(item.bbox)
             if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
                 continue
             item.alerted = True
+            item.footprint = item.bbox
+            self._own(item)
             shot = snapshot(
                 frame, bbox, polygon[item.zone], "clutter", max_bytes=self.params.snapshot_max_bytes
             )
@@ -309,6 +419,50 @@ class ClutterRule:
                 )
             )
         return drafts
+
+    def _piece_of_reported(self, item: TrackedItem, t_s: float, dwell_s: float) -> bool:
+        """Does it touch a reported item, as a piece of it or as someone standing in front of it?
+
+        Appeared with it (dated within ``same_item_s``): a piece of it, split off by someone who stood in
+        front while it qualified; it joins that item silently. Overlaps its box: someone (or something)
+        stands in front of it; wait (someone standing leaves, and their blob with them). Something put
+        down next to a reported item later, not in front of it, is a new item once it has stood
+        ``beside_dwells`` dwells (a person standing at a reported item, looking at it or about to take it,
+        splits into pieces beside it that no single frame tells from an item).
+        """
+        if item.pixels is None or self._anchors is None:
+            return False
+        rows, cols = _slice(item.bbox, self._owned.shape, 2)
+        if not self._owned[rows, cols].any():
+            return False
+        for other in self._items:
+            if not other.alerted or other.pixels is None or _overlap(_grow(other.bbox, 2), item.bbox) <= 0:
+                continue
+            if abs(other.since_s - item.since_s) <= self.params.same_item_s:
+                item.alerted = True
+                self._own(item)
+                return True
+            if _overlap(_grow(other.bbox, -2), item.bbox) > self.params.in_front:
+                return True
+            if t_s - item.since_s < self.params.beside_dwells * dwell_s:
+                return True
+        return False
+
+    def _own(self, item: TrackedItem) -> None:
+        """From its alert on, an item's pixels (and a fringe) are its own: a piece of it seen apart or
+        seen again later continues it and can never make a second alert."""
+        if item.pixels is None:
+            return
+        h, w = self._owned.shape
+        x0, y0, x1, y1 = (round(v) for v in item.bbox)
+        m = 2
+        px0, py0, px1, py1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        padded = np.zeros((py1 - py0, px1 - px0), np.uint8)
+        padded[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0] = item.pixels
+        grown = cv2.dilate(padded, self._kernel, iterations=m) > 0
+        item.bbox = (float(px0), float(py0), float(px1), float(py1))
+        item.pixels = grown
+        self._owned[py0:py1, px0:px1] |= grown
 
     def _full_res(self, bbox: BBox) -> BBox:
         s = self._scale

@@ -141,3 +141,25 @@ def test_removed_and_put_back_is_a_new_alert() -> None:
     sinces = [(d.attributes.since - START) / timedelta(seconds=1) for d in drafts]  # type: ignore[union-attr]
     assert len(drafts) == 2
     assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 32) <= 1
+
+
+def test_second_item_put_down_next_to_a_reported_one_is_its_own_alert() -> None:
+    """Regression: on generated corridors an item set down touching one already reported was taken for a
+    piece of it (their blobs join) and never reported."""
+    rule = ClutterRule([ZONE], origin=START, params=SMALL)
+    drafts = []
+    for i in range(int(50 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        if t >= 8:
+            frame[140:190, 120:170] = (40, 60, 190)
+        if t >= 26:
+            frame[140:190, 170:210] = (60, 140, 60)
+        drafts.extend(rule.process(frame, t))
+    sinces = sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
+    assert len(drafts) == 2
+    assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 26) <= 1
+
+
+def test_person_standing_still_shorter_than_dwell_raises_nothing() -> None:
+    assert run(40, standing=(10.0, 18.0)) == []
