@@ -6,6 +6,7 @@ only the noise changes per frame (a video encoder does the compression).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -39,12 +40,17 @@ class Look:
         )
 
     def light_field(self, height: int, width: int) -> np.ndarray:
-        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-        ramp = np.cos(self.gradient_angle) * (xs / width - 0.5) + np.sin(self.gradient_angle) * (
-            ys / height - 0.5
-        )
+        xs, ys = _grid(height, width)
+        ramp = np.cos(self.gradient_angle) * xs + np.sin(self.gradient_angle) * ys
         field = self.gain * (1 + self.gradient * ramp)
-        return field[..., None] * np.asarray(self.cast, np.float32)
+        return (field[..., None] * np.asarray(self.cast, np.float32)).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row coordinates, -0.5..0.5."""
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    return xs / width - 0.5, ys / height - 0.5
 
 
 def motion_kernel(length: float, angle_deg: float) -> np.ndarray:
@@ -67,7 +73,7 @@ def apply_look(
         img = cv2.GaussianBlur(img, (0, 0), look.defocus)
     h, w = img.shape[:2]
     field = light if light is not None else look.light_field(h, w)
-    out = img.astype(np.float32) * field + rng.normal(0.0, look.noise_sigma, (h, w, 1)).astype(np.float32)
+    out = img.astype(np.float32) * field + look.noise_sigma * rng.standard_normal((h, w, 1), dtype=np.float32)
     out8 = np.clip(out, 0, 255).astype(np.uint8)
     if look.jpeg_quality:
         ok, buf = cv2.imencode(".jpg", out8, [cv2.IMWRITE_JPEG_QUALITY, look.jpeg_quality])

@@ -9,6 +9,7 @@ camera config is the projection of the same floor rectangle things stand on.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -180,12 +181,20 @@ class LiftCar:
 
     def _brush(self, canvas: Canvas, rng: np.random.Generator) -> None:
         """Brushed metal: faint vertical streaks over the walls drawn so far (not over the landing)."""
-        noise = rng.normal(0, 1, (H // 4, W)).astype(np.float32)
-        streak = np.asarray(cv2.resize(cv2.GaussianBlur(noise, (1, 0), sigmaX=0.1, sigmaY=6), (W, H)))
-        walls = canvas.mask > 0
-        img = canvas.image.astype(np.float32)
-        img[walls] *= (1 + 0.06 * streak[walls])[:, None]
-        canvas.image[:] = np.clip(img, 0, 255).astype(np.uint8)
+        factor = _streaks(int(rng.integers(_STREAK_VARIANTS)))
+        shaded = np.clip(canvas.image.astype(np.float32) * factor, 0, 255).astype(np.uint8)
+        np.copyto(canvas.image, shaded, where=canvas.mask[..., None] > 0)
+
+
+_STREAK_VARIANTS = 8
+
+
+@functools.lru_cache(maxsize=_STREAK_VARIANTS)
+def _streaks(variant: int) -> np.ndarray:
+    """A brightness factor around 1 with vertical streaks (one of a few, computed once per process)."""
+    noise = np.random.default_rng(variant).normal(0, 1, (H // 4, W)).astype(np.float32)
+    streak = np.asarray(cv2.resize(cv2.GaussianBlur(noise, (1, 0), sigmaX=0.1, sigmaY=6), (W, H)))
+    return (1 + 0.06 * streak)[..., None].astype(np.float32)
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:

@@ -106,8 +106,8 @@ def _pusher(vehicle: Placed, rng: np.random.Generator) -> Placed:
 
 
 def _vehicle_mix(rng: np.random.Generator) -> list[str]:
-    n = int(rng.choice([0, 1, 2], p=[0.04, 0.5, 0.46]))
-    chosen = list(rng.choice(VEHICLES, size=n, replace=False, p=[0.46, 0.3, 0.24])) if n else []
+    n = int(rng.choice([0, 1, 2], p=[0.03, 0.42, 0.55]))
+    chosen = list(rng.choice(VEHICLES, size=n, replace=False, p=[0.37, 0.36, 0.27])) if n else []
     if n == 1 and chosen[0] == "ebike" and rng.random() < 0.1:
         chosen.append("ebike")
     return [str(c) for c in chosen]
@@ -212,10 +212,10 @@ def corridor_camera() -> PinholeCamera:
 def corridor_still(rng: np.random.Generator) -> Still:
     camera = corridor_camera()
     image = corridor._base_image()
-    tint = rng.uniform(0.75, 1.2, 3).astype(np.float32)
+    tint = rng.uniform(0.85, 1.15, 3).astype(np.float32)
     image = np.clip(image.astype(np.float32) * tint, 0, 255).astype(np.uint8)
     hw = corridor.HALF_WIDTH - 0.05
-    floor = Floor(Polygon([(-hw, 2.7), (hw, 2.7), (hw, 14.0), (-hw, 14.0)]))
+    floor = Floor(Polygon([(-hw, 2.7), (hw, 2.7), (hw, 10.0), (-hw, 10.0)]))
     vehicles = _vehicle_mix(rng) + ([str(rng.choice(VEHICLES))] if rng.random() < 0.3 else [])
     placed = _fill(floor, rng, vehicles, _counts(rng, [0.25, 0.35, 0.25, 0.15], 3, 2, 0.35), pushers=0.3)
     visible = paint(image, camera, far_to_near(camera, placed))
