@@ -43,9 +43,10 @@ class LiftCar:
     texture_seed: int
 
     @classmethod
-    def sample(cls, rng: np.random.Generator) -> LiftCar:
+    def sample(cls, rng: np.random.Generator, min_depth: float | None = None) -> LiftCar:
+        """A car; ``min_depth`` (clips) leaves room to push a bike in straight."""
         width = float(rng.uniform(1.5, 1.9))
-        depth = float(rng.uniform(1.7, 2.4))
+        depth = float(rng.uniform(1.7, 2.4) if min_depth is None else rng.uniform(min_depth, 2.5))
         height = float(rng.uniform(2.3, 2.5))
         door_w = float(rng.uniform(0.85, 1.05))
         door_x0 = float(rng.uniform(0.12, width - door_w - 0.12))
