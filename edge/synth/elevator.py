@@ -148,7 +148,7 @@ def make_episode(kind: str, t0: float, car: LiftCar, rng: np.random.Generator, t
     return Episode(kind, t0, end, [(t0, closes), (reopens, closes_again)], movers)
 
 
-def make_clip(rng: np.random.Generator, kinds: list[str]) -> LiftClip:
+def make_clip(rng: np.random.Generator, kinds: list[str], fps: float = VIDEO_FPS) -> LiftClip:
     car = LiftCar.sample(rng, min_depth=2.05)
     episodes = []
     t = float(rng.uniform(1.0, 2.0))
@@ -156,7 +156,7 @@ def make_clip(rng: np.random.Generator, kinds: list[str]) -> LiftClip:
         episode = make_episode(kind, t, car, rng, f"e{i}")
         episodes.append(episode)
         t = episode.end_s + float(rng.uniform(1.0, 2.5))
-    return LiftClip(car, episodes, round(t, 1), Look.sample(rng, still=False))
+    return LiftClip(car, episodes, round(t, 1), Look.sample(rng, still=False), fps)
 
 
 @dataclass(frozen=True)
@@ -297,12 +297,13 @@ def write_elevator_set(
     clips: int = 3,
     progress: Callable[[str, float], None] | None = None,
     kinds: list[str] | None = None,
+    fps: float = VIDEO_FPS,
 ) -> list[ClipFiles]:
     """``clips`` lift clips of 3 episodes each (or exactly ``kinds``), named ``elevator-SEED-K``."""
     written = []
     for k in range(clips):
         rng = np.random.default_rng([7, seed, k])
-        clip = make_clip(rng, kinds if kinds is not None else clip_kinds(rng))
+        clip = make_clip(rng, kinds if kinds is not None else clip_kinds(rng), fps)
         name = f"elevator-{seed}-{k}"
         log.info("rendering lift clip", extra=fields(clip=name, seconds=clip.duration_s))
         report = None
