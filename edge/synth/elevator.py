@@ -199,7 +199,15 @@ def _in_zone(v: Visible, zone: np.ndarray) -> bool:
     return cv2.pointPolygonTest(zone, (x, y - 1), False) >= 0
 
 
-def truth_document(clip: LiftClip, seen: dict[str, list[float]], video: str, camera: str) -> dict[str, Any]:
+def truth_document(
+    clip: LiftClip,
+    seen: dict[str, list[float]],
+    boxes: dict[str, list[list[float]]],
+    video: str,
+    camera: str,
+) -> dict[str, Any]:
+    """``seen``: per mover, the frame times its box's bottom centre was in the zone; ``boxes``: per mover,
+    ``[t, x1, y1, x2, y2]`` for every frame it was labelled (visible enough to be asked of a detector)."""
     episodes = []
     for e in clip.episodes:
         entries = []
@@ -212,6 +220,7 @@ def truth_document(clip: LiftClip, seen: dict[str, list[float]], video: str, cam
                     "entered": bool(times),
                     "enter_s": round(min(times), 2) if times else None,
                     "exit_s": round(max(times), 2) if times else None,
+                    "boxes": boxes.get(m.id, []),
                 }
             )
         episodes.append(
@@ -257,6 +266,7 @@ def write_clip(
     writer, video = open_writer(stem, clip.fps, (car.camera.width, car.camera.height))
     zone = np.asarray(car.zone_polygon(), np.float32)
     seen: dict[str, list[float]] = {}
+    boxes: dict[str, list[list[float]]] = {}
     total = round(clip.duration_s * clip.fps)
     try:
         for i, frame in enumerate(render(clip, seed)):
@@ -264,6 +274,8 @@ def write_clip(
             for mid, v in frame.visible.items():
                 if _in_zone(v, zone):
                     seen.setdefault(mid, []).append(frame.t)
+                if v.labelled:
+                    boxes.setdefault(mid, []).append([round(frame.t, 3), *v.bbox])
             if progress is not None and i % 50 == 0:
                 progress(i / total)
     finally:
@@ -274,7 +286,7 @@ def write_clip(
     )
     truth = stem.with_suffix(".truth.json")
     truth.write_text(
-        json.dumps(truth_document(clip, seen, video.name, camera.name), indent=1), encoding="utf-8"
+        json.dumps(truth_document(clip, seen, boxes, video.name, camera.name), indent=1), encoding="utf-8"
     )
     return ClipFiles(video, camera, truth)
 
