@@ -209,7 +209,12 @@ def main() -> None:
     )
     ap.add_argument("--plot", type=Path, default=Path("benchmarks/plots/ebike_eval.png"))
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/ebike_eval.json"))
+    ap.add_argument("--render-only", action="store_true", help="write the clips, scan nothing")
     args = ap.parse_args()
+    if args.render_only:
+        out = args.out / ("quick" if args.quick else "full")
+        _clips(out, [args.first_seed + k for k in range(2 if args.quick else args.clips)], args.quick)
+        return
     if not args.model.is_file():
         sys.exit(f"no model manifest at {args.model}: pass --model or set SHARPEYES_INDOOR_MODEL")
     out = args.out / ("quick" if args.quick else "full")

@@ -84,7 +84,7 @@ def scan(video: Path, camera_file: Path, out_file: Path, start: str, model: Path
 
 @click.group()
 def synth() -> None:
-    """Synthetic scenes with ground truth (facade, ...)."""
+    """Synthetic scenes with ground truth (facade, corridor, elevator), and labelled stills for training."""
 
 
 @synth.command("facade")

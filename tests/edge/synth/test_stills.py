@@ -58,6 +58,7 @@ def test_labels_are_normalised_boxes_inside_the_picture(
     boxes = 0
     for image_path in (dataset / "images" / "train").glob(f"{scene}-*.jpg"):
         image = cv2.imread(str(image_path))
+        assert image is not None
         assert image.shape[:2] == size
         label = dataset / "labels" / "train" / image_path.name.replace(".jpg", ".txt")
         for line in label.read_text().splitlines():
