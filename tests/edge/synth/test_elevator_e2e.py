@@ -13,18 +13,16 @@ import os
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from edge.analyzers import DEFAULT_INDOOR_MANIFEST
-from edge.detect import Detections
-from edge.rules.ebike import EbikeRule
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST, CameraAnalyzer
+from edge.scan import iter_emitted
 from edge.synth.elevator import write_elevator_set
-from edge.synth.indoor_objects import CLASSES
+from edge.synth.truth_detector import TruthEbikeRule
 from sharpeyes.cli import main
 from sharpeyes.config import CameraConfig, load_model
-from sharpeyes.contract import AlertKind, decode_alert
+from sharpeyes.contract import AlertKind, ModelInfo, decode_alert
 from sharpeyes.timefmt import EPOCH
 
 pytestmark = pytest.mark.slow
@@ -38,32 +36,6 @@ def lift_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     return files.video, files.camera, json.loads(files.truth.read_text())
 
 
-class OracleDetector:
-    """Returns, for each frame in order, the boxes the renderer says are visible (score 0.9)."""
-
-    def __init__(self, truth: dict) -> None:
-        self.by_time: dict[float, list[tuple[int, list[float]]]] = {}
-        for episode in truth["episodes"]:
-            for entry in episode["entries"]:
-                for t, *box in entry["boxes"]:
-                    self.by_time.setdefault(round(t, 2), []).append((CLASSES.index(entry["class"]), box))
-        self.t = 0.0
-
-    @property
-    def class_names(self) -> list[str]:
-        return list(CLASSES)
-
-    def detect(self, frame: np.ndarray) -> Detections:
-        found = self.by_time.get(round(self.t, 2), [])
-        if not found:
-            return Detections.empty()
-        return Detections(
-            np.array([b for _, b in found], np.float32),
-            np.full(len(found), 0.9, np.float32),
-            np.array([c for c, _ in found], np.int64),
-        )
-
-
 def _ebike_entry(truth: dict) -> float:
     [episode] = [e for e in truth["episodes"] if e["kind"] == "ebike"]
     [entry] = [e for e in episode["entries"] if e["class"] == "ebike"]
@@ -74,16 +46,11 @@ def test_with_the_renderers_boxes_the_rule_alerts_once_for_the_ebike_on_entry(
     lift_clip: tuple[Path, Path, dict],
 ) -> None:
     video, camera_path, truth = lift_clip
-    oracle = OracleDetector(truth)
-    rule = EbikeRule.from_camera(load_model(CameraConfig, camera_path), oracle)
-    cap = cv2.VideoCapture(str(video))
-    alerts = []
-    for i in range(round(truth["duration_s"] * truth["fps"])):
-        ok, frame = cap.read()
-        assert ok
-        oracle.t = i / truth["fps"]
-        alerts += rule.process(frame, oracle.t)
-    cap.release()
+    camera = load_model(CameraConfig, camera_path)
+    ideal = CameraAnalyzer(
+        "ebike_indoor", TruthEbikeRule(camera, truth), ModelInfo(name="truth", version="1", sha256="0" * 64)
+    )
+    alerts = [e.draft for e in iter_emitted(video, [ideal], camera.fps)]
     [alert] = alerts
     assert alert.t_s - _ebike_entry(truth) == pytest.approx(0.4, abs=0.01)
     assert alert.attributes.model_dump()["class"] == "ebike"
