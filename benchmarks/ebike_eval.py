@@ -190,10 +190,11 @@ def report(scores: list[ClipScore]) -> dict:
     return total
 
 
-def plot(scores: list[ClipScore], total: dict, path: Path) -> None:
+def plot(scores: list[ClipScore], ideal: list[ClipScore], total: dict, path: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    delays = [d for s in scores for d in s.delays]
-    left.hist(delays, bins=[x / 5 for x in range(-5, 16)], color="#3a7")
+    bins = [x / 5 for x in range(-5, 21)]
+    left.hist([d for s in ideal for d in s.delays], bins=bins, color="#bbb", label="perfect detector")
+    left.hist([d for s in scores for d in s.delays], bins=bins, color="#3a7", alpha=0.8, label="model")
     left.axvline(DELAY_TARGET_S, color="r", ls="--", label="target 1 s")
     left.set_xlabel("alert delay after the e-bike enters the car floor (s)")
     left.set_ylabel("e-bike entries")
@@ -266,7 +267,7 @@ def main() -> None:
             f"median delay: model {total['delay_median_s']:.2f} s vs perfect detector "
             f"{ideal['delay_median_s']:.2f} s (x{total['delay_median_s'] / ideal['delay_median_s']:.2f})"
         )
-    plot(scores, total, args.plot)
+    plot(scores, ideal_scores, total, args.plot)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     doc = {
         "model": str(args.model),
