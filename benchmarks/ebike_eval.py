@@ -192,7 +192,8 @@ def report(scores: list[ClipScore]) -> dict:
 
 def plot(scores: list[ClipScore], ideal: list[ClipScore], total: dict, path: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    bins = [x / 5 for x in range(-5, 21)]
+    longest = max([4.0, *(d for s in scores for d in s.delays)])
+    bins = [x / 5 for x in range(-5, int(longest * 5) + 3)]
     left.hist([d for s in ideal for d in s.delays], bins=bins, color="#bbb", label="perfect detector")
     left.hist([d for s in scores for d in s.delays], bins=bins, color="#3a7", alpha=0.8, label="model")
     left.axvline(DELAY_TARGET_S, color="r", ls="--", label="target 1 s")
