@@ -9,16 +9,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from edge.analyzer import Analyzer
+from edge.detect import Detector, SessionPool
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import ModelInfo
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.timefmt import EPOCH
 
+# the shipped reference detector (issue 7), found relative to the repository
+DEFAULT_INDOOR_MANIFEST = Path(__file__).resolve().parents[1] / "models" / "indoor" / "indoor-det-320.yaml"
+
 
 class AnalyzerUnavailableError(SharpEyesError):
-    """The camera asks for a detector this build does not include."""
+    """The camera asks for a detector this build does not include, or whose model is missing."""
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,41 @@ def _clutter(camera: CameraConfig, origin: datetime) -> CameraAnalyzer:
     )
 
 
+def _ebike(camera: CameraConfig, manifest: Path | None, pool: SessionPool) -> CameraAnalyzer:
+    from edge.rules.ebike import EbikeRule, NoEbikeClass
+
+    path = manifest if manifest is not None else DEFAULT_INDOOR_MANIFEST
+    if not path.is_file():
+        where = "the model manifest" if manifest is not None else "the reference model manifest"
+        raise AnalyzerUnavailableError(
+            f"camera {camera.id}: ebike_indoor needs a detector model; {where} {path} does not exist "
+            f"(pass --model MANIFEST)"
+        )
+    detector = Detector.from_manifest(path, pool)  # ModelError on a bad manifest, file or checksum
+    try:
+        rule = EbikeRule.from_camera(camera, detector)
+    except NoEbikeClass as exc:
+        raise AnalyzerUnavailableError(f"camera {camera.id}: model {path}: {exc}") from None
+    m = detector.manifest
+    return CameraAnalyzer("ebike_indoor", rule, ModelInfo(name=m.name, version=m.version, sha256=m.sha256))
+
+
 def throw_analyzer(camera: CameraConfig) -> Analyzer:
     """The throw detector for one facade camera (the agent's factory uses this too)."""
     return _throw(camera).analyzer
 
 
-def analyzers_for(camera: CameraConfig, origin: datetime = EPOCH) -> list[CameraAnalyzer]:
+def analyzers_for(
+    camera: CameraConfig,
+    origin: datetime = EPOCH,
+    model: Path | None = None,
+    pool: SessionPool | None = None,
+) -> list[CameraAnalyzer]:
     """One analyzer per entry of ``camera.detectors``, in that order. ``origin`` is the wall time of
-    frame 0 (clutter alerts carry an absolute ``since``). ``ebike_indoor`` needs a detector model, which
-    the agent's config names (``detectors.ebike_model``); offline scans here run the model-free ones."""
+    frame 0 (clutter alerts carry an absolute ``since``). ``ebike_indoor`` runs the detector of the
+    manifest ``model``, by default the shipped reference model (``DEFAULT_INDOOR_MANIFEST``); its name,
+    version and sha256 are the alerts' model identity. Every frame the scan samples goes to the
+    detector (no motion gate: an offline scan has the time)."""
     out: list[CameraAnalyzer] = []
     for name in camera.detectors:
         if name == "high_altitude_throw":
@@ -67,10 +98,7 @@ def analyzers_for(camera: CameraConfig, origin: datetime = EPOCH) -> list[Camera
         elif name == "corridor_clutter":
             out.append(_clutter(camera, origin))
         elif name == "ebike_indoor":
-            raise AnalyzerUnavailableError(
-                f"camera {camera.id}: ebike_indoor needs a detector model; run it with `sharpeyes edge run` "
-                f"and detectors.ebike_model in the agent config"
-            )
+            out.append(_ebike(camera, model, pool or SessionPool()))
         else:  # the config model refuses unknown names; this guards a new name added there only
             raise AnalyzerUnavailableError(f"camera {camera.id}: unknown detector {name!r}")
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -54,7 +55,14 @@ def _progress_printer(video: Path) -> Callable[[ScanProgress], None]:
 @click.option(
     "--start", default="1970-01-01T00:00:00Z", show_default=True, help="wall time of frame 0, RFC 3339"
 )
-def scan(video: Path, camera_file: Path, out_file: Path, start: str) -> None:
+@click.option(
+    "--model",
+    "model",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="detector manifest for ebike_indoor (default: models/indoor/indoor-det-320.yaml)",
+)
+def scan(video: Path, camera_file: Path, out_file: Path, start: str, model: Path | None) -> None:
     """Run one camera config over VIDEO and write every alert as one JSON line."""
     from edge.scan import scan_video
     from sharpeyes.config import CameraConfig, load_model
@@ -66,7 +74,7 @@ def scan(video: Path, camera_file: Path, out_file: Path, start: str) -> None:
     try:
         camera = load_model(CameraConfig, camera_file)
         with out_file.open("wb") as out:
-            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video))
+            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video), model=model)
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
@@ -76,7 +84,7 @@ def scan(video: Path, camera_file: Path, out_file: Path, start: str) -> None:
 
 @click.group()
 def synth() -> None:
-    """Synthetic scenes with ground truth (facade, ...)."""
+    """Synthetic scenes with ground truth (facade, corridor, elevator), and labelled stills for training."""
 
 
 @synth.command("facade")
@@ -133,12 +141,83 @@ def facade(
     )
 
 
+def _stills_progress(scene: str, started: float) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-6)
+        click.echo(f"{scene} stills: {done}/{total} ({rate:.1f}/s)", err=True)
+
+    return show
+
+
+def _write_stills(out_dir: Path, scene: str, seed: int, count: int) -> None:
+    from edge.synth.stills import write_stills
+
+    started = time.monotonic()
+    present = write_stills(out_dir, scene, seed, count, _stills_progress(scene, started))
+    click.echo(f"wrote {count} {scene} stills to {out_dir} in {time.monotonic() - started:.0f} s")
+    click.echo(
+        "pictures with: " + ", ".join(f"{cls} {100 * n / max(count, 1):.0f}%" for cls, n in present.items())
+    )
+
+
+STILLS_HELP = "write K labelled stills (YOLO layout, 10% val) instead of clips"
+
+
+@synth.command("elevator")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--stills", type=click.IntRange(1, 1_000_000), default=None, help=STILLS_HELP)
+@click.option("--clips", default=3, show_default=True, type=click.IntRange(1, 1000))
+def elevator(out_dir: Path, seed: int, stills: int | None, clips: int) -> None:
+    """Lift-car clips (doors open, an e-bike, a bicycle, a stroller, people or parcels come in, stay and
+    leave) with camera YAML and ground truth; or, with --stills, a labelled training set."""
+    if stills is not None:
+        _write_stills(out_dir, "elevator", seed, stills)
+        return
+    from edge.synth.elevator import write_elevator_set
+
+    started = time.monotonic()
+
+    def progress(name: str, fraction: float) -> None:
+        click.echo(f"{name}: {fraction:4.0%}", err=True)
+
+    try:
+        written = write_elevator_set(out_dir, seed, clips, progress)
+    except SharpEyesError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {len(written)} clips in {time.monotonic() - started:.0f} s", err=True)
+    for files in written:
+        click.echo(f"{files.video}  {files.camera.name}  {files.truth.name}")
+
+
+@synth.command("corridor")
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--stills", type=click.IntRange(1, 1_000_000), default=None, help=STILLS_HELP)
+@click.option("--clips", default=3, show_default=True, type=click.IntRange(1, 100))
+@click.option(
+    "--duration", default=150.0, show_default=True, type=click.FloatRange(30, 3600), help="seconds per clip"
+)
+@click.option("--dwell", default=20.0, show_default=True, type=click.FloatRange(2, 3600), help="zone dwell_s")
+@click.pass_context
+def corridor(
+    ctx: click.Context, out: Path, seed: int, stills: int | None, clips: int, duration: float, dwell: float
+) -> None:
+    """Corridor clips (people, items placed and removed, light drift) with camera YAML and truth; or, with
+    --stills, a labelled training set seen by the same camera."""
+    if stills is not None:
+        _write_stills(out, "corridor", seed, stills)
+        return
+    from edge.agent_cli import corridor as corridor_clips
+
+    ctx.invoke(corridor_clips, out=out, seed=seed, clips=clips, duration=duration, dwell=dwell)
+
+
 def _attach_agent_commands() -> None:
-    """``edge run`` and ``synth corridor`` live with the agent; attach them to these groups."""
-    from edge.agent_cli import corridor, run
+    """``edge run`` lives with the agent; attach it to this group."""
+    from edge.agent_cli import run
 
     edge.add_command(run)
-    synth.add_command(corridor)
 
 
 _attach_agent_commands()

@@ -128,9 +128,11 @@ def scan_video(
     out: BinaryIO,
     start: datetime,
     progress: Callable[[ScanProgress], None] | None = None,
+    model: Path | None = None,
 ) -> ScanSummary:
-    """Write one JSON line per alert to ``out``, in the order the analyzers raised them."""
-    analyzers = analyzers_for(camera, origin=start)
+    """Write one JSON line per alert to ``out``, in the order the analyzers raised them. ``model`` is
+    the detector manifest for ``ebike_indoor`` (default: the shipped reference model)."""
+    analyzers = analyzers_for(camera, origin=start, model=model)
     started = time.monotonic()
     count = 0
     last = ScanProgress(0, 0, 0, 0, 0.0)

@@ -13,11 +13,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+import edge.analyzers
 from edge.analyzers import AnalyzerUnavailableError, analyzers_for
 from edge.scan import VideoOpenError, iter_emitted, sample_step
 from sharpeyes.cli import main
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import AlertKind, ThrowAttributes, decode_alert
+from tests.edge.detect.onnx_fixtures import build_model, write_manifest, yolov8_predictions
 
 SEED = 21  # 640×360, 8 s: one throw, in view
 
@@ -135,9 +137,138 @@ def test_model_free_clutter_runs_offline() -> None:
     assert analyzer.detector == "corridor_clutter"
 
 
-def test_a_detector_that_needs_a_model_is_a_clear_error_offline() -> None:
-    with pytest.raises(AnalyzerUnavailableError, match="ebike_indoor needs a detector model"):
+def test_without_the_reference_model_ebike_indoor_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(edge.analyzers, "DEFAULT_INDOOR_MANIFEST", tmp_path / "models" / "none.yaml")
+    with pytest.raises(AnalyzerUnavailableError, match=r"needs a detector model.*none\.yaml.*--model"):
         analyzers_for(_corridor(["ebike_indoor"]))
+    with pytest.raises(AnalyzerUnavailableError, match=r"missing\.yaml does not exist \(pass --model"):
+        analyzers_for(_corridor(["ebike_indoor"]), model=tmp_path / "missing.yaml")
+
+
+# an e-bike box (cx, cy, w, h in the 320x320 model input) that every frame shows; on a 640x360 frame it is
+# x 240..400, y 120..240 (scale 0.5, 70 px of padding above and below)
+EBIKE_BOX = (160.0, 160.0, 80.0, 60.0)
+INDOOR = ["ebike", "bicycle", "stroller", "person", "box", "bag", "furniture"]
+
+
+def _model(tmp_path: Path, classes: list[str], sha256: str | None = None) -> Path:
+    preds = yolov8_predictions([(*EBIKE_BOX, 0, 0.9)], len(classes), 20)
+    onnx_file = build_model(tmp_path / "indoor.onnx", preds, (320, 320))
+    return write_manifest(tmp_path, onnx_file, "yolov8", classes, (320, 320), sha256=sha256)
+
+
+def _lift_camera(folder: Path, zone: list[list[float]]) -> Path:
+    path = folder / "lift.camera.yaml"
+    doc = {
+        "id": "cam-lift",
+        "kind": "elevator",
+        "source": "x.mp4",
+        "detectors": ["ebike_indoor"],
+        "fps": 5,
+        "zones": [{"name": "car_floor", "polygon": zone}],
+    }
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def test_scan_with_a_model_raises_one_ebike_alert_and_names_the_model(
+    clip: dict[str, Path], tmp_path: Path
+) -> None:
+    manifest = _model(tmp_path, INDOOR)
+    camera = _lift_camera(tmp_path, [[200, 200], [460, 200], [460, 300], [200, 300]])
+    out = tmp_path / "alerts.jsonl"
+    result = CliRunner().invoke(
+        main,
+        [
+            "edge",
+            "scan",
+            str(clip["video"]),
+            "--camera",
+            str(camera),
+            "--out",
+            str(out),
+            "--model",
+            str(manifest),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    [alert] = [decode_alert(line) for line in out.read_text().splitlines()]
+    assert alert.kind is AlertKind.EBIKE_INDOOR and alert.zone == "car_floor"
+    assert alert.bbox is not None and alert.bbox[3] == pytest.approx(240, abs=1)
+    assert alert.ts == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=0.4)  # 3rd of 5 fps frames
+    m = yaml.safe_load(manifest.read_text())
+    assert alert.agent.model is not None
+    assert (alert.agent.model.name, alert.agent.model.version, alert.agent.model.sha256) == (
+        m["name"],
+        m["version"],
+        hashlib.sha256((tmp_path / "indoor.onnx").read_bytes()).hexdigest(),
+    )
+
+
+def test_an_ebike_standing_outside_the_zone_raises_nothing(clip: dict[str, Path], tmp_path: Path) -> None:
+    manifest = _model(tmp_path, INDOOR)
+    camera = _lift_camera(tmp_path, [[0, 300], [640, 300], [640, 360], [0, 360]])  # below its wheels
+    out = tmp_path / "alerts.jsonl"
+    result = CliRunner().invoke(
+        main,
+        [
+            "edge",
+            "scan",
+            str(clip["video"]),
+            "--camera",
+            str(camera),
+            "--out",
+            str(out),
+            "--model",
+            str(manifest),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == ""
+
+
+@pytest.mark.parametrize(
+    ("classes", "sha256", "message"),
+    [
+        pytest.param(INDOOR, "0" * 64, "checksum", id="tampered-file"),
+        pytest.param(["person", "car"], None, "include no e-bike class", id="no-ebike-class"),
+    ],
+)
+def test_a_model_the_rule_cannot_use_fails_the_scan_with_a_clear_message(
+    clip: dict[str, Path], tmp_path: Path, classes: list[str], sha256: str | None, message: str
+) -> None:
+    manifest = _model(tmp_path, classes, sha256)
+    camera = _lift_camera(tmp_path, [[200, 200], [460, 200], [460, 300]])
+    result = CliRunner().invoke(
+        main,
+        [
+            "edge",
+            "scan",
+            str(clip["video"]),
+            "--camera",
+            str(camera),
+            "--out",
+            str(tmp_path / "o.jsonl"),
+            "--model",
+            str(manifest),
+        ],
+    )
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_scan_without_model_and_without_the_reference_model_says_to_pass_one(
+    clip: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(edge.analyzers, "DEFAULT_INDOOR_MANIFEST", tmp_path / "absent.yaml")
+    camera = _lift_camera(tmp_path, [[200, 200], [460, 200], [460, 300]])
+    result = CliRunner().invoke(
+        main,
+        ["edge", "scan", str(clip["video"]), "--camera", str(camera), "--out", str(tmp_path / "o.jsonl")],
+    )
+    assert result.exit_code != 0 and "pass --model" in result.output
 
 
 def test_a_file_that_is_not_a_video_is_refused(tmp_path: Path, clip: dict[str, Path]) -> None:
