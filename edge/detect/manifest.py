@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -30,6 +31,16 @@ class Thresholds(ConfigModel):
     max_detections: int = Field(default=100, ge=1, le=10_000)
 
 
+class ModelCard(ConfigModel):
+    """What a model is, what it was trained on and how it measured: for people; the runtime never reads it."""
+
+    summary: str = Field(min_length=1)
+    architecture: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict, description="training data: generator, seeds, counts")
+    training: dict[str, Any] = Field(default_factory=dict, description="command, seed, steps, time")
+    evaluation: dict[str, Any] = Field(default_factory=dict, description="measured accuracy and how")
+
+
 class ModelManifest(ConfigModel):
     name: str = Field(min_length=1, max_length=64)
     version: str = Field(min_length=1, max_length=32)
@@ -39,6 +50,7 @@ class ModelManifest(ConfigModel):
     input_size: tuple[int, int] = Field(description="[width, height] the model was exported for")
     classes: list[str] = Field(min_length=1)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    card: ModelCard | None = None
 
     @field_validator("input_size")
     @classmethod
