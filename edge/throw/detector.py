@@ -1,8 +1,9 @@
 """``ThrowDetector``: the ``high_altitude_throw`` Analyzer for one facade camera.
 
-Per frame: foreground blobs → tracker; per finished track: the physics test; per fall: one alert, with
-``t_s`` when the object was first seen, the origin floor, the trajectory, and the evidence image. The
-alert leaves as soon as the track ends (the object landed or left the view, plus the tracker's coast).
+Per frame: foreground blobs → tracker; ended tracks → chains of pieces that continue each other
+(``chains``); per finished chain: the physics test on the whole path; per fall: one alert, with ``t_s``
+when the object was first seen, the origin floor, the trajectory, and the evidence image. The alert leaves
+when the chain ends (the object landed or left the view, plus the tracker's coast or ``links.link_s``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import cv2
 import numpy as np
 
 from edge.analyzer import AlertDraft
+from edge.throw.chains import Chain, ChainLinker, LinkSettings, judge_chain
 from edge.throw.evidence import FrameRing, compose
 from edge.throw.floors import FloorScale
 from edge.throw.foreground import ForegroundModel, ForegroundSettings
 from edge.throw.tracker import SmallBlobTracker, Track, TrackerSettings
-from edge.throw.trajectory import FallCriteria, FallVerdict, judge_track
+from edge.throw.trajectory import FallCriteria, FallVerdict
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import AlertKind, Severity, ThrowAttributes
 
 DETECTOR_NAME = "sharpeyes-throw-physics"
-DETECTOR_VERSION = "0.1.0"
+DETECTOR_VERSION = "0.2.0"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class ThrowSettings:
     foreground: ForegroundSettings = field(default_factory=ForegroundSettings)
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     criteria: FallCriteria = field(default_factory=FallCriteria)
+    links: LinkSettings = field(default_factory=LinkSettings)
     evidence: bool = True
     # a second fall track this soon after and below the last one is the same object, found again
     same_fall_s: float = 1.0
@@ -66,6 +69,7 @@ class ThrowDetector:
         self._fg: ForegroundModel | None = None
         self.tracker = SmallBlobTracker(scale, self.s.tracker)
         self.ring = FrameRing()
+        self.linker = ChainLinker(self.s.links)
         self._recent: list[Track] = []
         self.events: list[FallEvent] = []  # every fall decided, for benchmarks and tests
         self.rejected = 0
@@ -83,20 +87,19 @@ class ThrowDetector:
         if self.s.evidence:
             self.ring.offer(frame, t_s)
         ended = self.tracker.step(fg.blobs, t_s) if fg.usable else self.tracker.skip(t_s)
-        return self._decide(ended)
+        return self._decide(self.linker.update(ended, self.tracker.live, t_s))
 
     def finish(self, t_s: float) -> list[AlertDraft]:
-        return self._decide(self.tracker.flush())
+        return self._decide(self.linker.update(self.tracker.flush(), [], t_s, final=True))
 
-    def _decide(self, ended: list[Track]) -> list[AlertDraft]:
+    def _decide(self, chains: list[Chain]) -> list[AlertDraft]:
         drafts: list[AlertDraft] = []
-        for track in ended:
-            if len(track.points) < 3:
-                continue
-            verdict = judge_track(track.points, self.scale, self.s.criteria, track.mean_clutter, track.sizes)
-            if not verdict.is_fall:
+        for chain in chains:
+            judged = judge_chain(chain, self.scale, self.s.criteria, self.s.links)
+            if judged is None:
                 self.rejected += 1
                 continue
+            track, verdict = judged
             if self._continues_recent(track):
                 continue
             self._recent = [*self._recent[-7:], track]

@@ -6,6 +6,8 @@ objects, through air drag); what is not a fall fails one of the checks, in this 
 
 - too few points or too short in time (rain and snow streaks, noise);
 - ends higher than it starts (birds climbing, taking off);
+- ends above the roof line (snow or a bird against the sky: what falls from the building comes down the
+  facade; a flake entering at the top edge of the frame even seems to speed up, as its blob grows into view);
 - too little drop (horizontal birds, curtains, flickering windows, camera shake);
 - too fast sideways for its drop (birds gliding down);
 - swinging sideways: a thrown object's sideways motion is nearly uniform (drag is small), a sheet of
@@ -36,6 +38,7 @@ class Reason(StrEnum):
     TOO_FEW_POINTS = "too_few_points"
     TOO_SHORT = "too_short"
     RISING = "rising"
+    ABOVE_ROOF = "above_roof"
     SMALL_DROP = "small_drop"
     SIDEWAYS = "sideways"
     SWAYING = "swaying"
@@ -169,6 +172,8 @@ def judge_track(
     z = scale.height_m(np.array([p[2] for p in points]))
     if z[-1] >= z[0]:
         return FallVerdict(Reason.RISING)
+    if z[-1] > scale.floors * scale.meters_per_floor:
+        return FallVerdict(Reason.ABOVE_ROOF)
     fit = fit_fall(points, scale)
     if fit.drop_m < c.min_drop_m or float(z.max() - z[-1]) < c.min_drop_m:
         return FallVerdict(Reason.SMALL_DROP, fit)

@@ -220,3 +220,23 @@ def test_a_swaying_sheet_is_not_a_fall_though_it_drops_like_one() -> None:
     drifting = [(t, x + 1.5 * ppm * t, y) for t, x, y in drop]
     assert judge_track(drifting, SCALE).is_fall
     assert judge_track(swaying, SCALE).reason is Reason.SWAYING
+
+
+ROOF_M = SCALE.floors * MPF
+
+
+def test_a_flake_entering_the_frame_above_the_roof_is_not_a_fall() -> None:
+    """Snow seen against the sky above the roof, entering at the top edge: its blob grows into view, so
+    its centre seems to speed up from rest. Nothing thrown from the building stays above the roof."""
+    sky = ballistic(ROOF_M + 20.0, noise_px=0.3)[:18]
+    assert SCALE.height_m(sky[-1][2]) > ROOF_M
+    assert judge_track(sky, SCALE).reason is Reason.ABOVE_ROOF
+    # the same path down the facade is a fall: the roof is what rejects it
+    assert judge_track(ballistic(ROOF_M - 0.5, noise_px=0.3)[:18], SCALE).is_fall
+
+
+def test_thrown_up_from_the_top_floor_above_the_roof_line_is_still_a_fall() -> None:
+    track = ballistic(ROOF_M - 0.4, v0=3.0, noise_px=0.3)
+    verdict = judge_track(track, SCALE)
+    assert verdict.is_fall, verdict
+    assert verdict.origin_floor == SCALE.floors
