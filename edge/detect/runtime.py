@@ -96,6 +96,9 @@ class Detector:
     def class_names(self) -> list[str]:
         return list(self.manifest.classes)
 
+    def threshold_of(self, class_id: int) -> float:
+        return self.manifest.threshold_of(class_id)
+
     def detect(self, frame: np.ndarray) -> Detections:
         return self.detect_batch([frame])[0]
 

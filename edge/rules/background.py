@@ -53,7 +53,7 @@ class EmptyBackground:
         self.params = params or BackgroundParams()
         self._mask = mask > 0
         h, w = mask.shape
-        self._learning: list[np.ndarray] = []
+        self._learning: list[np.ndarray] = []  # uint8 frames while learning
         self._learn_start: float | None = None
         self._reference: np.ndarray | None = None
         self._reference_grey: np.ndarray = np.zeros((h, w), np.float32)
@@ -129,9 +129,11 @@ class EmptyBackground:
     def _learn(self, image: np.ndarray, t_s: float) -> None:
         if self._learn_start is None:
             self._learn_start = t_s
-        self._learning.append(image)
+        # kept as uint8 (the frames are blurred 0..255; half a grey level is far below the thresholds):
+        # seconds of float32 frames plus the median's copies were the agent's start-up memory peak
+        self._learning.append(np.clip(image, 0, 255).round().astype(np.uint8))
         if t_s - self._learn_start >= self.params.learn_s and len(self._learning) >= 3:
-            self._reference = np.median(np.stack(self._learning), axis=0).astype(np.float32)
+            self._reference = _median_frame(self._learning)
             self._reference_grey = cv2.cvtColor(self._reference, cv2.COLOR_BGR2GRAY)
             self._learning = []
             self._last_t = t_s
@@ -153,3 +155,12 @@ class EmptyBackground:
             return np.full(self._columns.shape, max(overall, 1e-3), np.float32)
         out = np.interp(self._columns, centres, gains).astype(np.float32)
         return np.maximum(out, 1e-3)
+
+
+def _median_frame(frames: list[np.ndarray], rows_per_chunk: int = 16) -> np.ndarray:
+    """Per-pixel median of uint8 frames as float32, a few rows at a time to keep temporaries small."""
+    stack = np.stack(frames)
+    out = np.empty(stack.shape[1:], np.float32)
+    for r in range(0, stack.shape[1], rows_per_chunk):
+        out[r : r + rows_per_chunk] = np.median(stack[:, r : r + rows_per_chunk], axis=0)
+    return out

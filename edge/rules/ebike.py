@@ -21,7 +21,7 @@ from edge.analyzer import AlertDraft
 from edge.detect.detections import Detections
 from edge.evidence import snapshot
 from edge.motion import MotionGate
-from edge.tracking import IouTracker, Track
+from edge.tracking import IouTracker, Track, TrackerParams
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
 from sharpeyes.contract.alert import GenericAttributes
@@ -37,6 +37,10 @@ class FrameDetector(Protocol):
     @property
     def class_names(self) -> list[str]: ...
 
+    def threshold_of(self, class_id: int) -> float:
+        """The score from which the model reports this class (its manifest's calibration)."""
+        ...
+
     def detect(self, frame: np.ndarray) -> Detections: ...
 
 
@@ -48,6 +52,11 @@ class NoEbikeClass(ValueError):
 class EbikeParams:
     k: int = 3
     n: int = 5
+    # a detection this confident starts a track (weaker ones only extend one); None = the model's own
+    # threshold for the e-bike class from its manifest. 0.5 by default: with the reference model the
+    # manifest's 0.2 made alerts faster (8/8 entries within 1 s vs 5/8) but tracked bicycles as e-bikes in
+    # 3 of 6 bicycle episodes (benchmarks/ebike_eval.py, RESULTS.md); a stronger model can take None
+    track_start: float | None = 0.5
     snapshot_max_bytes: int = 120_000
 
 
@@ -82,7 +91,10 @@ class EbikeRule:
         self._contours = [np.asarray(z.polygon, np.float32) for z in zones]
         self.detector = detector
         self.gate = gate
-        self.tracker = IouTracker()
+        start = self.params.track_start
+        if start is None:
+            start = min((detector.threshold_of(i) for i in self.class_ids), default=0.5)
+        self.tracker = IouTracker(TrackerParams(high=start, low=min(0.1, start)))
         self._votes: dict[int, _Votes] = {}
 
     @classmethod

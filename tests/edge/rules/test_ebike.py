@@ -28,6 +28,9 @@ class Scripted:
         self.script = script
         self.calls = 0
 
+    def threshold_of(self, class_id: int) -> float:
+        return 0.5
+
     def detect(self, frame: np.ndarray) -> Detections:
         rows = self.script[min(self.calls, len(self.script) - 1)]
         self.calls += 1
@@ -63,6 +66,27 @@ def test_k_of_n(
             got.append(i)
             assert draft.kind is AlertKind.EBIKE_INDOOR and draft.zone == "lift"
             assert draft.snapshot_jpeg is not None and draft.snapshot_jpeg[:2] == b"\xff\xd8"
+    assert got == alerts_at
+
+
+class Calibrated(Scripted):
+    """A model whose manifest reports e-bikes from 0.3."""
+
+    def threshold_of(self, class_id: int) -> float:
+        return 0.3
+
+
+@pytest.mark.parametrize(
+    ("params", "alerts_at"),
+    [
+        pytest.param(EbikeParams(track_start=None), [2], id="starts-at-the-models-threshold"),
+        pytest.param(EbikeParams(), [], id="the-default-0.5-never-starts"),
+    ],
+)
+def test_tracks_start_at_the_models_calibrated_threshold(params: EbikeParams, alerts_at: list[int]) -> None:
+    weak = (*EBIKE_IN[:4], 0.4, 1)  # above the model's 0.3, below a fixed 0.5
+    rule = EbikeRule([LIFT], Calibrated([[weak]] * 6), params)
+    got = [i for i in range(6) for _ in rule.process(FRAME, i * 0.2)]
     assert got == alerts_at
 
 
