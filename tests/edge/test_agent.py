@@ -19,6 +19,7 @@ import pytest
 from edge.agent import EdgeAgent
 from edge.config import AgentConfig
 from sharpeyes.contract import AlertKind, decode_alert
+from sharpeyes.contract.alert import ClutterAttributes
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # kafka-python 3.0.12 imports a deprecated API
@@ -63,7 +64,9 @@ def consume(bootstrap: str, topic: str, at_least: int, timeout_s: float = 30) ->
 
 def test_agent_end_to_end(tmp_path: Path, kafka_bootstrap: str, topic_prefix: str) -> None:
     clip = tmp_path / "corridor.avi"
-    write_corridor(clip, seconds=14, item_from=7.0)
+    # learning takes the first 6 s; the rule then wants the item static 5 s and steady 5 s more before
+    # it reports (ClutterParams.static_s + steady_s), so an item from 8 s is reported near 18 s
+    write_corridor(clip, seconds=22, item_from=8.0)
     port = free_port()
     config = AgentConfig.model_validate(
         {
@@ -108,6 +111,9 @@ def test_agent_end_to_end(tmp_path: Path, kafka_bootstrap: str, topic_prefix: st
     jpeg = base64.b64decode(alert.evidence.snapshot_jpeg)
     assert hashlib.sha256(jpeg).hexdigest() == alert.evidence.sha256
     assert alert.agent.id == "agent-test"
+    assert isinstance(alert.attributes, ClutterAttributes)
+    waited = (alert.ts - alert.attributes.since).total_seconds()  # wall clock: the agent plays in real time
+    assert 3.0 <= alert.attributes.dwell_s and 3.0 <= waited <= 14.0, (alert.attributes, alert.ts)
 
     beats = consume(kafka_bootstrap, f"{topic_prefix}.edge.health", at_least=2)
     docs = [json.loads(v) for _, v in beats]
