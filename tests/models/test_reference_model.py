@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from benchmarks.detection_ap import iou_matrix
+from edge.detect.decode import iou_matrix
 from edge.detect.runtime import Detector, SessionPool
 
 ROOT = Path(__file__).resolve().parents[2]
