@@ -31,7 +31,7 @@ from edge.health import AgentMetrics, Heartbeat
 from edge.motion import MotionGate
 from edge.outbox import KafkaForwarder, Outbox, Producer, kafka_producer
 from edge.rules.clutter import ClutterRule
-from edge.rules.ebike import EbikeRule
+from edge.rules.ebike import EbikeParams, EbikeRule
 from sharpeyes.clock import Clock, SystemClock
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract.alert import AgentInfo, ModelInfo
@@ -106,7 +106,8 @@ class BuiltinAnalyzers:
                         stationary_every_s=self.config.detectors.stationary_every_s,
                     )
                     self.gates[camera.id] = gate
-                rule = EbikeRule.from_camera(camera, self.detectors[model], gate=gate)
+                params = EbikeParams(track_start=self.config.detectors.ebike_track_start)
+                rule = EbikeRule.from_camera(camera, self.detectors[model], gate=gate, params=params)
                 self.ebike_rules[camera.id] = rule
                 analyzers.append(rule)
             else:

@@ -29,6 +29,12 @@ class OutboxSettings(ConfigModel):
 class DetectorSettings(ConfigModel):
     manifests: dict[str, Path] = Field(default_factory=dict, description="model name -> manifest YAML")
     ebike_model: str | None = Field(default=None, description="which model the ebike_indoor rule runs")
+    ebike_track_start: float | None = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="score from which an e-bike detection starts a track; null = the manifest's threshold",
+    )
     intra_op_threads: int = Field(default=2, ge=1, le=16)
     stationary_every_s: float = Field(default=10.0, gt=0, description="detector check without motion")
     motion_gate: bool = True

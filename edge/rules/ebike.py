@@ -99,9 +99,13 @@ class EbikeRule:
 
     @classmethod
     def from_camera(
-        cls, camera: CameraConfig, detector: FrameDetector, gate: MotionGate | None = None
+        cls,
+        camera: CameraConfig,
+        detector: FrameDetector,
+        gate: MotionGate | None = None,
+        params: EbikeParams | None = None,
     ) -> EbikeRule:
-        return cls(camera.zones, detector, gate=gate)
+        return cls(camera.zones, detector, params, gate=gate)
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
         if self.gate is not None and not self.gate.check(frame, t_s).run_detector:

@@ -14,6 +14,7 @@ from edge.detect.detections import Detections
 from edge.rules.ebike import EbikeParams, EbikeRule, NoEbikeClass
 from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
+from sharpeyes.timefmt import EPOCH
 from tests.edge.detect.onnx_fixtures import build_model, write_manifest, yolov8_predictions
 
 LIFT = Zone(name="lift", polygon=[[0, 100], [320, 100], [320, 240], [0, 240]], dwell_s=10)
@@ -114,3 +115,46 @@ def test_through_real_onnx_detector(tmp_path: Path) -> None:
     assert drafts[0].attributes.model_dump()["class"] == "electric_bicycle"
     jpeg = cv2.imdecode(np.frombuffer(drafts[0].snapshot_jpeg or b"", np.uint8), cv2.IMREAD_COLOR)
     assert jpeg is not None and jpeg.shape == frame.shape
+
+
+@pytest.mark.parametrize(
+    ("track_start", "expected"),
+    [
+        pytest.param(0.5, 0.5, id="default-0.5"),
+        pytest.param(None, 0.3, id="null-takes-the-manifest-threshold"),
+    ],
+)
+def test_the_agent_config_sets_where_tracks_start(
+    tmp_path: Path, track_start: float | None, expected: float
+) -> None:
+    from edge.agent import BuiltinAnalyzers
+    from edge.config import AgentConfig
+    from sharpeyes.config import CameraConfig
+
+    classes = ["person", "ebike"]
+    model = build_model(tmp_path / "m.onnx", yolov8_predictions([], len(classes), 20), (320, 320))
+    manifest = write_manifest(tmp_path, model, "yolov8", classes, (320, 320), per_class={"ebike": 0.3})
+    camera = {
+        "id": "cam-lift-1",
+        "kind": "elevator",
+        "source": "lift.mp4",
+        "detectors": ["ebike_indoor"],
+        "fps": 5,
+        "zones": [LIFT.model_dump()],
+    }
+    config = AgentConfig.model_validate(
+        {
+            "agent_id": "nvr-1",
+            "kafka": {"bootstrap": "127.0.0.1:9"},
+            "outbox": {"path": str(tmp_path / "outbox.db")},
+            "detectors": {
+                "manifests": {"tiny": str(manifest)},
+                "ebike_model": "tiny",
+                "ebike_track_start": track_start,
+            },
+            "cameras": [camera],
+        }
+    )
+    [rule] = BuiltinAnalyzers(config, SessionPool(1))(CameraConfig.model_validate(camera), EPOCH)
+    assert isinstance(rule, EbikeRule)
+    assert rule.tracker.params.high == pytest.approx(expected)
