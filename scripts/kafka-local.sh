@@ -234,6 +234,9 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
+# the log cleaner's dedupe buffer is one heap array (128 MB by default); in a 512 MB heap a restarted
+# broker could fail to allocate it (OutOfMemoryError in LogCleaner at start-up, seen in CI dry runs)
+log.cleaner.dedupe.buffer.size=33554432
 EOF
 }
 
@@ -277,6 +280,9 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
+# the log cleaner's dedupe buffer is one heap array (128 MB by default); in a 512 MB heap a restarted
+# broker could fail to allocate it (OutOfMemoryError in LogCleaner at start-up, seen in CI dry runs)
+log.cleaner.dedupe.buffer.size=33554432
 EOF
     )
 }
