@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import pytest
 import yaml
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import edge.analyzers
 from edge.analyzers import AnalyzerUnavailableError, analyzers_for
@@ -173,26 +173,21 @@ def _lift_camera(folder: Path, zone: list[list[float]]) -> Path:
     return path
 
 
+def _scan_with_model(video: Path, camera: Path, manifest: Path, out: Path) -> Result:
+    """``sharpeyes edge scan VIDEO --camera F --out F --model M`` through the real CLI."""
+    return CliRunner().invoke(
+        main,
+        ["edge", "scan", str(video), "--camera", str(camera), "--out", str(out), "--model", str(manifest)],
+    )
+
+
 def test_scan_with_a_model_raises_one_ebike_alert_and_names_the_model(
     clip: dict[str, Path], tmp_path: Path
 ) -> None:
     manifest = _model(tmp_path, INDOOR)
     camera = _lift_camera(tmp_path, [[200, 200], [460, 200], [460, 300], [200, 300]])
     out = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(
-        main,
-        [
-            "edge",
-            "scan",
-            str(clip["video"]),
-            "--camera",
-            str(camera),
-            "--out",
-            str(out),
-            "--model",
-            str(manifest),
-        ],
-    )
+    result = _scan_with_model(clip["video"], camera, manifest, out)
     assert result.exit_code == 0, result.output
     [alert] = [decode_alert(line) for line in out.read_text().splitlines()]
     assert alert.kind is AlertKind.EBIKE_INDOOR and alert.zone == "car_floor"
@@ -211,20 +206,7 @@ def test_an_ebike_standing_outside_the_zone_raises_nothing(clip: dict[str, Path]
     manifest = _model(tmp_path, INDOOR)
     camera = _lift_camera(tmp_path, [[0, 300], [640, 300], [640, 360], [0, 360]])  # below its wheels
     out = tmp_path / "alerts.jsonl"
-    result = CliRunner().invoke(
-        main,
-        [
-            "edge",
-            "scan",
-            str(clip["video"]),
-            "--camera",
-            str(camera),
-            "--out",
-            str(out),
-            "--model",
-            str(manifest),
-        ],
-    )
+    result = _scan_with_model(clip["video"], camera, manifest, out)
     assert result.exit_code == 0, result.output
     assert out.read_text() == ""
 
@@ -241,20 +223,7 @@ def test_a_model_the_rule_cannot_use_fails_the_scan_with_a_clear_message(
 ) -> None:
     manifest = _model(tmp_path, classes, sha256)
     camera = _lift_camera(tmp_path, [[200, 200], [460, 200], [460, 300]])
-    result = CliRunner().invoke(
-        main,
-        [
-            "edge",
-            "scan",
-            str(clip["video"]),
-            "--camera",
-            str(camera),
-            "--out",
-            str(tmp_path / "o.jsonl"),
-            "--model",
-            str(manifest),
-        ],
-    )
+    result = _scan_with_model(clip["video"], camera, manifest, tmp_path / "o.jsonl")
     assert result.exit_code != 0
     assert message in result.output and "Traceback" not in result.output
 
