@@ -40,6 +40,7 @@ class Chain:
     """Consecutive pieces of one object's path, oldest first."""
 
     parts: list[Track] = field(default_factory=list)
+    _velocity: tuple[Track, tuple[float, float]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def last(self) -> Track:
@@ -48,6 +49,14 @@ class Chain:
     @property
     def t_last(self) -> float:
         return self.last.points[-1][0]
+
+    def end_velocity(self) -> tuple[float, float]:
+        """``end_velocity`` of the last piece, computed once per piece (an ended piece does not change,
+        and a pending chain is asked again every frame)."""
+        last = self.last
+        if self._velocity is None or self._velocity[0] is not last:
+            self._velocity = (last, end_velocity(last.points))
+        return self._velocity[1]
 
     def merged(self, keep_s: float, drop_last: bool = False) -> Track:
         """The pieces as one track (its last ``keep_s`` seconds), with the last piece's id."""
@@ -68,28 +77,76 @@ def end_velocity(points: Sequence[TrackPoint]) -> tuple[float, float]:
     return float(vx), float(vy)
 
 
-def find_successor(chain: Chain, candidates: Sequence[Track], s: LinkSettings) -> Track | None:
-    """The track that begins where ``chain`` would be, within ``link_s`` after its last point; or None."""
-    t1, x1, y1 = chain.last.points[-1]
-    vx, vy = end_velocity(chain.last.points)
-    own = {id(part) for part in chain.parts}
-    best: tuple[float, Track] | None = None
-    for cand in candidates:
-        if id(cand) in own:
+@dataclass(frozen=True)
+class Candidates:
+    """The first point and size of each track that might continue a chain, as arrays (one frame)."""
+
+    tracks: Sequence[Track]
+    t0: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    size0: np.ndarray
+
+    @classmethod
+    def of(cls, tracks: Sequence[Track], after: float = -np.inf) -> Candidates:
+        """Only tracks that began after ``after`` (nothing older can continue a pending chain)."""
+        kept = [t for t in tracks if t.points[0][0] > after]
+        first = np.array([t.points[0] for t in kept], np.float64).reshape(-1, 3)
+        sizes = np.array([t.sizes[0] for t in kept], np.float64)
+        return cls(kept, first[:, 0], first[:, 1], first[:, 2], sizes)
+
+
+def find_successor(chain: Chain, candidates: Sequence[Track] | Candidates, s: LinkSettings) -> Track | None:
+    """The track that begins where ``chain`` would be, within ``link_s`` after its last point; or None.
+
+    Of several, the one nearest the predicted point (the first of equals)."""
+    cands = candidates if isinstance(candidates, Candidates) else Candidates.of(candidates)
+    return find_successors([chain], cands, s)[0]
+
+
+def find_successors(
+    chains: Sequence[Chain], cands: Candidates, s: LinkSettings, block: int = 128
+) -> list[Track | None]:
+    """``find_successor`` for many chains at once: in snow a thousand pieces end every half second, and
+    as many begin. Chains sorted by x go in blocks; each block is matched, as arrays, against the
+    candidates within the farthest x its gates can reach (sorted by x too, so a slice). A chain's own
+    pieces never qualify: they all begin by its last point, and a continuation begins after it."""
+    found: list[Track | None] = [None] * len(chains)
+    if not chains or not cands.tracks:
+        return found
+    last = np.array([c.last.points[-1] for c in chains], np.float64).reshape(-1, 3)
+    vel = np.array([c.end_velocity() for c in chains], np.float64).reshape(-1, 2)
+    size = np.array([max(c.last.sizes[-1], 1.0) for c in chains], np.float64)
+    by_x = np.argsort(last[:, 1], kind="stable")
+    cx = np.argsort(cands.x0, kind="stable")
+    xs = cands.x0[cx]
+    span = s.link_s + 1e-6
+    # farthest a candidate that passes the gate can begin from the chain's last x
+    reach = (np.abs(vel[:, 0]) + s.gate_fraction * np.hypot(vel[:, 0], vel[:, 1])) * span + s.gate_px + 1.0
+    for b0 in range(0, len(chains), block):
+        rows = by_x[b0 : b0 + block]
+        lo = np.searchsorted(xs, float(np.min(last[rows, 1] - reach[rows])), side="left")
+        hi = np.searchsorted(xs, float(np.max(last[rows, 1] + reach[rows])), side="right")
+        if hi <= lo:
             continue
-        t0, x0, y0 = cand.points[0]
-        dt = t0 - t1
-        if not 0.0 < dt <= s.link_s + 1e-6:
-            continue
-        dist = float(np.hypot(x0 - (x1 + vx * dt), y0 - (y1 + vy * dt)))
-        if dist > s.gate_px + s.gate_fraction * float(np.hypot(vx, vy)) * dt:
-            continue
-        ratio = cand.sizes[0] / max(chain.last.sizes[-1], 1.0)
-        if not 1.0 / s.size_ratio <= ratio <= s.size_ratio:
-            continue
-        if best is None or dist < best[0]:
-            best = (dist, cand)
-    return None if best is None else best[1]
+        idx = cx[lo:hi]
+        t0, x0, y0, s0 = cands.t0[idx], cands.x0[idx], cands.y0[idx], cands.size0[idx]
+        t1, x1, y1 = last[rows, :1], last[rows, 1:2], last[rows, 2:3]
+        vx, vy = vel[rows, :1], vel[rows, 1:2]
+        dt = t0[None, :] - t1
+        ok = (dt > 0.0) & (dt <= span)
+        dist = np.hypot(x0[None, :] - (x1 + vx * dt), y0[None, :] - (y1 + vy * dt))
+        ratio = s0[None, :] / size[rows][:, None]
+        ok &= dist <= s.gate_px + s.gate_fraction * np.hypot(vx, vy) * dt
+        ok &= (ratio >= 1.0 / s.size_ratio) & (ratio <= s.size_ratio)
+        key = np.where(ok, dist, np.inf)
+        nearest = key.min(axis=1)
+        # the first of equals in the candidates' own order, as one at a time would pick
+        first = np.where(key == nearest[:, None], idx[None, :], len(cands.tracks)).min(axis=1)
+        for r, k, d in zip(rows, first, nearest, strict=True):
+            if np.isfinite(d):
+                found[int(r)] = cands.tracks[int(k)]
+    return found
 
 
 class ChainLinker:
@@ -106,12 +163,18 @@ class ChainLinker:
             chain = self._carried.pop(track.id, None) or Chain()
             chain.parts.append(track)
             self._pending[track.id] = chain
-        candidates = [*live, *ended]
         done: list[Chain] = []
-        for key, chain in sorted(self._pending.items(), key=lambda kv: kv[1].t_last):
+        if not self._pending:
+            return done
+        # a continuation begins after the chain's last point, and no pending chain ends before this
+        ends = {key: chain.t_last for key, chain in self._pending.items()}
+        earliest = min(ends.values())
+        candidates = Candidates.of([*live, *ended], after=earliest)
+        order = sorted(self._pending.items(), key=lambda kv: ends[kv[0]])
+        succs = [None] * len(order) if final else find_successors([c for _, c in order], candidates, self.s)
+        for (key, chain), succ in zip(order, succs, strict=True):
             if key not in self._pending:  # merged into a later piece already
                 continue
-            succ = None if final else find_successor(chain, candidates, self.s)
             later = self._pending.get(succ.id) if succ is not None else None
             if later is not None and len(later.parts) == 1:  # the continuation has ended already too
                 del self._pending[key]
@@ -119,7 +182,7 @@ class ChainLinker:
             elif succ is not None and later is None and succ.id not in self._carried:
                 del self._pending[key]
                 self._carried[succ.id] = chain
-            elif final or now >= chain.t_last + self.s.link_s - 1e-6:
+            elif final or now >= ends[key] + self.s.link_s - 1e-6:
                 del self._pending[key]
                 done.append(chain)
         return done

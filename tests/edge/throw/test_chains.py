@@ -6,14 +6,17 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 
+import numpy as np
 import pytest
 
 from edge.throw.chains import (
+    Candidates,
     Chain,
     ChainLinker,
     LinkSettings,
     end_velocity,
     find_successor,
+    find_successors,
     judge_chain,
 )
 from edge.throw.tracker import Track
@@ -158,3 +161,52 @@ def test_what_counts_as_a_continuation(dt: float, dx: float, size: float, linked
     # where the piece was heading (2 px per frame down), displaced sideways by dx
     cand = Track(2, [(t1 + dt, x1 + dx, y1 + 50 * dt)], [size], [1], last_t=t1 + dt)
     assert (find_successor(Chain([first]), [cand], LINKS) is cand) is linked
+
+
+def _one_at_a_time(chain: Chain, candidates: list[Track], s: LinkSettings) -> Track | None:
+    """The plain definition: every candidate in turn, the nearest that passes (the first of equals)."""
+    t1, x1, y1 = chain.last.points[-1]
+    vx, vy = end_velocity(chain.last.points)
+    best: tuple[float, Track] | None = None
+    for cand in candidates:
+        t0, x0, y0 = cand.points[0]
+        dt = t0 - t1
+        if not 0.0 < dt <= s.link_s + 1e-6:
+            continue
+        dist = math.hypot(x0 - (x1 + vx * dt), y0 - (y1 + vy * dt))
+        ratio = cand.sizes[0] / max(chain.last.sizes[-1], 1.0)
+        if dist > s.gate_px + s.gate_fraction * math.hypot(vx, vy) * dt:
+            continue
+        if not 1.0 / s.size_ratio <= ratio <= s.size_ratio:
+            continue
+        if best is None or dist < best[0]:
+            best = (dist, cand)
+    return None if best is None else best[1]
+
+
+@pytest.mark.parametrize("block", [1, 7, 128])
+def test_many_chains_at_once_pick_what_one_at_a_time_picks(block: int) -> None:
+    """Snow: hundreds of short pieces ending and beginning near each other. The batched search (chains
+    in x-sorted blocks against an x window of candidates) must choose exactly as the plain loop."""
+    rng = np.random.default_rng(3)
+    chains, candidates = [], []
+    for k in range(300):
+        x, y, vx, vy = rng.uniform(0, 1280), rng.uniform(0, 720), rng.normal(0, 40), rng.uniform(50, 400)
+        pts = [(1.0 + i / FPS, x + vx * i / FPS, y + vy * i / FPS) for i in range(4)]
+        chains.append(Chain([Track(k, pts, [float(rng.uniform(2, 9))] * 4, [9] * 4, last_t=pts[-1][0])]))
+    for k in range(600):
+        t0 = 1.12 + float(rng.uniform(-0.1, 0.7))
+        pt = (t0, float(rng.uniform(0, 1280)), float(rng.uniform(0, 720)))
+        candidates.append(Track(1000 + k, [pt], [float(rng.uniform(1, 12))], [9], last_t=t0))
+    # some exact continuations, and two candidates at the same spot (the first of equals wins)
+    for chain in chains[::10]:
+        t1, x1, y1 = chain.last.points[-1]
+        vx, vy = end_velocity(chain.last.points)
+        twin = (t1 + 0.08, x1 + vx * 0.08 + 2.0, y1 + vy * 0.08)
+        candidates += [
+            Track(5000 + len(candidates) + i, [twin], [5.0], [9], last_t=twin[0]) for i in range(2)
+        ]
+    expected = [_one_at_a_time(c, candidates, LINKS) for c in chains]
+    got = find_successors(chains, Candidates.of(candidates), LINKS, block=block)
+    assert sum(e is not None for e in expected) >= 30
+    assert all(g is e for g, e in zip(got, expected, strict=True))
