@@ -157,6 +157,13 @@ class Anchors:
         self.valid[where] = True
         self._aside_valid[where] = valid
 
+    def older_value(self, rows: slice, cols: slice) -> np.ndarray:
+        """What the older of each pixel's two anchors shows (the item, when someone stands in front)."""
+        aside = self._aside_valid[rows, cols] & (
+            ~self.valid[rows, cols] | (self._aside_since[rows, cols] < self.since[rows, cols])
+        )
+        return np.where(aside[:, :, None], self._aside[rows, cols], self.value[rows, cols])
+
     def static(self, t_s: float, static_s: float, presence: float) -> tuple[np.ndarray, np.ndarray]:
         """Pixels holding an anchor at least ``static_s`` old that was in view for ``presence`` of its
         life (a passer-by's trace is seen once, an item again and again between passers-by), and that

@@ -30,7 +30,7 @@ import numpy as np
 from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
 from edge.rules.anchors import AnchorParams, Anchors
-from edge.rules.background import BackgroundParams, EmptyBackground
+from edge.rules.background import BackgroundParams, EmptyBackground, channel_max_absdiff
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -59,8 +59,9 @@ class ClutterParams:
     steady_s: float = 5.0  # ... and must have kept it this long to be reported
     seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
     same_item_s: float = 5.0  # touching candidates dated this close together are one item
-    in_front: float = 0.2  # a candidate overlapping a reported item's box this much stands in front
-    beside_dwells: float = 2.0  # a candidate touching a reported item must stand this many dwells
+    in_front: float = 0.2  # a candidate overlapping a reported item's box this much may stand in front
+    beside_dwells: float = 2.0  # ... and one touching it must stand this many dwells, unless
+    beside_in_view: float = 0.6  # ... this share of the reported item shows itself (nobody in front)
     moving_margin: int = 3  # pixels around the box where motion postpones the report
     moving_share: float = 0.02  # of the box and margin's pixels that may be changing right now
     snapshot_max_bytes: int = 120_000
@@ -91,6 +92,8 @@ class TrackedItem:
     visible: float = 0.0
     bare_s: float = 0.0  # alerted: how long its pixels have shown the empty corridor on end
     pixels: np.ndarray | None = None  # its last blob's pixels within ``bbox``; once alerted, owned
+    core: np.ndarray | None = None  # alerted: its blob's pixels when reported (``pixels`` less the fringe)
+    look: np.ndarray | None = None  # alerted: what its box shows when nobody is in front (followed slowly)
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,33 @@ def _slice(bbox: BBox, shape: tuple[int, ...], margin: int = 0) -> tuple[slice, 
     )
 
 
+_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+
+
+def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[tuple[int, int, np.ndarray]]:
+    """Pieces of a blob put down at different times: touching items (a box set down against a bag that
+    has stood there for a minute) are separate items, each with its own date, not one item re-dated to
+    the newest. Dates are cut where sorted they jump by more than ``gap_s``; each date group's connected
+    parts are pieces, as (x, y, pixels) within the blob's box. One date group: the blob as it is."""
+    dates = dated[pixels]
+    if dates.size == 0:
+        return []
+    ordered = np.sort(dates)
+    cuts = ordered[1:][np.diff(ordered) > gap_s]
+    if cuts.size == 0:
+        return [(0, 0, pixels)]
+    group = np.searchsorted(cuts, dated, side="right")
+    pieces = []
+    for g in range(cuts.size + 1):
+        members = pixels & (group == g)
+        closed = cv2.morphologyEx(members.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
+        count, comp, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        for k in range(1, count):
+            x, y, w, h, _area = (int(v) for v in stats[k])
+            pieces.append((x, y, (comp[y : y + h, x : x + w] == k) & members[y : y + h, x : x + w]))
+    return pieces
+
+
 class ClutterRule:
     """One camera's clutter rule (an ``Analyzer``). ``origin`` is the wall time of ``t_s = 0``."""
 
@@ -166,6 +196,7 @@ class ClutterRule:
         self._next_id = 1
         self._last_t: float | None = None
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
+        self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
     @classmethod
@@ -186,6 +217,7 @@ class ClutterRule:
         if fg is None:
             return []
         self._anchors.update(fg, t_s)
+        self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
         return self._due(frame, self._anchors.changed, t_s)
 
@@ -229,30 +261,49 @@ class ClutterRule:
             if area < min_area:
                 continue
             pixels = (comp[y : y + h, x : x + w] == k) & static[y : y + h, x : x + w]
-            if not pixels.any():
-                continue
-            if self._is_ghost(pixels, x, y, differs):
-                continue
-            since = dated[y : y + h, x : x + w][pixels]
-            labels = self._labels[y : y + h, x : x + w][pixels]
-            blobs.append(
-                Blob(
-                    bbox=(float(x), float(y), float(x + w), float(y + h)),
-                    area=area,
-                    since_s=float(np.percentile(since, p.since_percentile)),
-                    contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
-                    visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
-                    bare=1.0 - float(differs[y : y + h, x : x + w][pixels].mean()),
-                    zone_index=int(np.bincount(labels).argmax()),
-                    pixels=pixels,
-                )
-            )
+            total = max(1, int(pixels.sum()))
+            for px, py, piece in _split_by_date(pixels, dated[y : y + h, x : x + w], p.same_item_s):
+                share = area * int(piece.sum()) // total  # of the closed blob's area
+                if share < min_area:
+                    continue
+                blob = self._blob(piece, x + px, y + py, share, diff, differs, dated)
+                if blob is not None:
+                    blobs.append(blob)
         return blobs
+
+    def _blob(
+        self,
+        pixels: np.ndarray,
+        x: int,
+        y: int,
+        area: int,
+        diff: np.ndarray,
+        differs: np.ndarray,
+        dated: np.ndarray,
+    ) -> Blob | None:
+        if self._anchors is None or not pixels.any() or self._is_ghost(pixels, x, y, differs):
+            return None
+        p = self.params
+        h, w = pixels.shape
+        since = dated[y : y + h, x : x + w][pixels]
+        labels = self._labels[y : y + h, x : x + w][pixels]
+        return Blob(
+            bbox=(float(x), float(y), float(x + w), float(y + h)),
+            area=area,
+            since_s=float(np.percentile(since, p.since_percentile)),
+            contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
+            visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
+            bare=1.0 - float(differs[y : y + h, x : x + w][pixels].mean()),
+            zone_index=int(np.bincount(labels).argmax()),
+            pixels=pixels,
+        )
 
     def _is_ghost(self, pixels: np.ndarray, x: int, y: int, differs: np.ndarray) -> bool:
         """Someone who stood in view while the background was learned leaves, once gone, a patch of
         bare floor that differs from the (wrong) background and stands perfectly still. It looks like
-        the empty floor around it, which no item does: take it into the background and forget it."""
+        the empty floor around it, while the learned background there does not (it shows the person):
+        take it into the background and forget it. An item the colour of the floor stands on a patch
+        learned right, and stays."""
         if self._anchors is None or self._background is None:
             return False
         h, w = pixels.shape
@@ -273,6 +324,9 @@ class ClutterRule:
         floor = self._background.reference[y0:y1, x0:x1][ring].mean(axis=0)
         if float(np.abs(inside - floor).max()) > self.params.ghost_match:
             return False
+        learned = self._background.reference[y0:y1, x0:x1][around].mean(axis=0)
+        if float(np.abs(learned - floor).max()) <= self.params.ghost_match:
+            return False  # the floor was learned right here: a thing the colour of the floor, no ghost
         region = np.zeros(differs.shape, bool)
         region[y0:y1, x0:x1] = around
         self._background.absorb(region, self._anchors.value)
@@ -283,7 +337,10 @@ class ClutterRule:
         """Each blob continues the unreported item whose footprint it overlaps, or starts one.
 
         Pieces of one item (split by someone in front) join up under it; items noticed apart that turn
-        out to be one are merged. An unreported item is forgotten once its blob has been gone ``hold_s``.
+        out to be one are merged. A blob dated apart from the item it overlaps (more than
+        ``same_item_s``) is something else: a new item put down against it, or a trace the item's
+        footprint happened to cover; it never re-dates an item to its own time. An unreported item is
+        forgotten once its blob has been gone ``hold_s``.
         A reported one owns its pixels (no blob forms on them) and is forgotten, its pixels freed, only
         once they have shown the empty corridor ``hold_s`` on end: it was taken away.
         """
@@ -296,7 +353,10 @@ class ClutterRule:
             overlapping = [
                 i
                 for i in self._items
-                if not i.alerted and i.id not in merged and _overlap(i.footprint, blob.bbox) > 0.3
+                if not i.alerted
+                and i.id not in merged
+                and _overlap(i.footprint, blob.bbox) > 0.3
+                and abs(i.since_s - blob.since_s) <= p.same_item_s
             ]
             if overlapping:
                 best = min(overlapping, key=lambda i: i.since_s)
@@ -421,14 +481,15 @@ class ClutterRule:
         return drafts
 
     def _piece_of_reported(self, item: TrackedItem, t_s: float, dwell_s: float) -> bool:
-        """Does it touch a reported item, as a piece of it or as someone standing in front of it?
+        """Does it touch a reported item, as a piece of it or as someone standing at it?
 
         Appeared with it (dated within ``same_item_s``): a piece of it, split off by someone who stood in
-        front while it qualified; it joins that item silently. Overlaps its box: someone (or something)
-        stands in front of it; wait (someone standing leaves, and their blob with them). Something put
-        down next to a reported item later, not in front of it, is a new item once it has stood
-        ``beside_dwells`` dwells (a person standing at a reported item, looking at it or about to take it,
-        splits into pieces beside it that no single frame tells from an item).
+        front while it qualified; it joins that item silently. Dated apart while the reported item shows
+        itself (``beside_in_view`` of its pixels: nobody stands in front of it): something put down beside
+        it, a new item like any other. Dated apart while it is partly hidden: maybe someone standing at
+        it, whose blob spills around it; if it overlaps its box, wait (someone standing leaves, and their
+        blob with them); if it only touches it, it must stand ``beside_dwells`` dwells (a person at a
+        reported item, looking at it or about to take it, splits into pieces beside it).
         """
         if item.pixels is None or self._anchors is None:
             return False
@@ -442,11 +503,27 @@ class ClutterRule:
                 item.alerted = True
                 self._own(item)
                 return True
+            if self._in_view(other) >= self.params.beside_in_view:
+                continue  # nothing stands in front of it: what touches it stands beside it
             if _overlap(_grow(other.bbox, -2), item.bbox) > self.params.in_front:
                 return True
             if t_s - item.since_s < self.params.beside_dwells * dwell_s:
                 return True
         return False
+
+    def _in_view(self, item: TrackedItem) -> float:
+        """Share of a reported item's pixels that show it now (its anchors when reported, the older where
+        someone stood in front already; followed through slow light changes): someone standing in front
+        hides part of it, something set down beside it does not."""
+        if self._anchors is None or item.core is None or item.look is None or not item.core.any():
+            return 0.0
+        rows, cols = _slice(item.bbox, self._owned.shape)
+        now = self._image[rows, cols]
+        if now.shape != item.look.shape:
+            return 0.0
+        shows = channel_max_absdiff(now, item.look) <= self._anchors.params.match
+        cv2.accumulateWeighted(now, item.look, self._anchors.params.follow, mask=shows.astype(np.uint8))
+        return float(shows[item.core].mean())
 
     def _own(self, item: TrackedItem) -> None:
         """From its alert on, an item's pixels (and a fringe) are its own: a piece of it seen apart or
@@ -462,6 +539,9 @@ class ClutterRule:
         grown = cv2.dilate(padded, self._kernel, iterations=m) > 0
         item.bbox = (float(px0), float(py0), float(px1), float(py1))
         item.pixels = grown
+        item.core = padded > 0
+        if self._anchors is not None:
+            item.look = self._anchors.older_value(slice(py0, py1), slice(px0, px1)).astype(np.float32)
         self._owned[py0:py1, px0:px1] |= grown
 
     def _full_res(self, bbox: BBox) -> BBox:
