@@ -51,7 +51,8 @@ TUNING_SEEDS = (
     "Seeds looked at while tuning (never used for the table): 1–99, falls 100+, distractor-only 500+ "
     "(v1, v2); "
     "falls 1000–1019, distractor-only 2000–2009 (v1 evaluation, then tuned on); falls 4000–4002, "
-    "distractor-only 3000–3003, 3010, 3011 (v2 evaluation, then tuned on for v3)."
+    "distractor-only 3000–3003, 3010, 3011 (v2 evaluation, then tuned on for v3); falls 7000–7001, "
+    "distractor-only 6000–6001 (v3 evaluation cut for time; 6000 then tuned on)."
 )
 SIZE_BINS = [(3.0, 4.0), (4.0, 6.0), (6.0, 9.0), (9.0, 14.01)]
 MATCH_PX = 25.0
