@@ -106,9 +106,10 @@ def test_bad_credentials_fail_fast_with_the_cause(
     assert not info.value.retriable  # type: ignore[attr-defined]
 
 
-def test_plaintext_client_on_the_sasl_port_is_told_it_is_not_tls(sasl: SaslBroker) -> None:
+def test_tls_client_on_a_plaintext_port_is_told_it_is_not_tls(sasl: SaslBroker, kafka_bootstrap: str) -> None:
+    """SASL_SSL settings pointed at the plaintext broker (the shared test broker, wherever it listens)."""
     with pytest.raises(KafkaTlsError, match="TLS"):
-        probe_access("127.0.0.1:19092", sasl.security(), timeout_s=5)
+        probe_access(kafka_bootstrap, sasl.security(), timeout_s=5)
 
 
 def test_worker_with_a_wrong_password_exits_naming_the_cause(
