@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed one
 
@@ -78,6 +79,12 @@ def overlaps(a: list[float] | tuple[float, ...], b: list[float] | tuple[float, .
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
+def reports(draft: AlertDraft, since_s: float, item: dict[str, Any]) -> bool:
+    """Does the alert report the item: its box overlaps it, its ``since`` within the tolerance?"""
+    assert draft.bbox is not None
+    return overlaps(draft.bbox, item["bbox"]) and abs(since_s - item["placed_s"]) <= SINCE_TOLERANCE_S
+
+
 def score_clip(truth_path: Path) -> ClipScore:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
@@ -91,13 +98,7 @@ def score_clip(truth_path: Path) -> ClipScore:
     for draft in result.drafts:
         assert isinstance(draft.attributes, ClutterAttributes) and draft.bbox is not None
         since_s = (draft.attributes.since - EPOCH).total_seconds()
-        hit = None
-        for item in expected:
-            if item["id"] in matched or not overlaps(draft.bbox, item["bbox"]):
-                continue
-            if abs(since_s - item["placed_s"]) <= SINCE_TOLERANCE_S:
-                hit = item
-                break
+        hit = next((i for i in expected if i["id"] not in matched and reports(draft, since_s, i)), None)
         if hit is None:
             fp += 1
             print(f"  FP {truth_path.stem}: t={draft.t_s:.1f} since={since_s:.1f} bbox={draft.bbox}")
@@ -110,16 +111,15 @@ def score_clip(truth_path: Path) -> ClipScore:
     # whose ``since`` is within the tolerance of each placement; counted apart (``pile``)
     for draft, since_s in hits:
         for item in expected:
-            if item["id"] in matched or not overlaps(draft.bbox, item["bbox"]):
+            if item["id"] in matched or not reports(draft, since_s, item):
                 continue
-            if abs(since_s - item["placed_s"]) <= SINCE_TOLERANCE_S:
-                matched.add(item["id"])
-                pile += 1
-                errors.append(since_s - item["placed_s"])
-                print(
-                    f"  pile {truth_path.stem}: {item['id']} placed={item['placed_s']} "
-                    f"in the alert at t={draft.t_s:.1f}"
-                )
+            matched.add(item["id"])
+            pile += 1
+            errors.append(since_s - item["placed_s"])
+            print(
+                f"  pile {truth_path.stem}: {item['id']} placed={item['placed_s']} "
+                f"in the alert at t={draft.t_s:.1f}"
+            )
     for item in expected:
         if item["id"] not in matched:
             print(f"  FN {truth_path.stem}: {item['id']} placed={item['placed_s']} bbox={item['bbox']}")

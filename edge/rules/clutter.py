@@ -146,6 +146,19 @@ def _slice(bbox: BBox, shape: tuple[int, ...], margin: int = 0) -> tuple[slice, 
 _KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
 
+def _closed_parts(mask: np.ndarray, min_area: float = 0.0) -> list[tuple[int, int, int, np.ndarray]]:
+    """Connected parts of ``mask`` after a 3x3 closing (gaps of a pixel bridged), those of at least
+    ``min_area`` closed pixels, as (x, y, closed area, the part's own ``mask`` pixels within its box)."""
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
+    count, comp, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    parts = []
+    for k in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[k])
+        if area >= min_area:
+            parts.append((x, y, area, (comp[y : y + h, x : x + w] == k) & mask[y : y + h, x : x + w]))
+    return parts
+
+
 def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[tuple[int, int, np.ndarray]]:
     """Pieces of a blob put down at different times: touching items (a box set down against a bag that
     has stood there for a minute) are separate items, each with its own date, not one item re-dated to
@@ -159,15 +172,11 @@ def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[
     if cuts.size == 0:
         return [(0, 0, pixels)]
     group = np.searchsorted(cuts, dated, side="right")
-    pieces = []
-    for g in range(cuts.size + 1):
-        members = pixels & (group == g)
-        closed = cv2.morphologyEx(members.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
-        count, comp, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-        for k in range(1, count):
-            x, y, w, h, _area = (int(v) for v in stats[k])
-            pieces.append((x, y, (comp[y : y + h, x : x + w] == k) & members[y : y + h, x : x + w]))
-    return pieces
+    return [
+        (x, y, part)
+        for g in range(cuts.size + 1)
+        for x, y, _area, part in _closed_parts(pixels & (group == g))
+    ]
 
 
 class ClutterRule:
@@ -197,7 +206,6 @@ class ClutterRule:
         self._last_t: float | None = None
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
-        self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
     @classmethod
     def from_camera(
@@ -252,15 +260,10 @@ class ClutterRule:
         p = self.params
         static, dated = self._anchors.static(t_s, p.static_s, p.presence)
         static &= (self._labels > 0) & ~self._owned
-        mask = cv2.morphologyEx(static.astype(np.uint8), cv2.MORPH_CLOSE, self._kernel)
-        count, comp, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        min_area = p.min_area_fraction * mask.size
+        min_area = p.min_area_fraction * static.size
         blobs = []
-        for k in range(1, count):
-            x, y, w, h, area = (int(v) for v in stats[k])
-            if area < min_area:
-                continue
-            pixels = (comp[y : y + h, x : x + w] == k) & static[y : y + h, x : x + w]
+        for x, y, area, pixels in _closed_parts(static, min_area):
+            h, w = pixels.shape
             total = max(1, int(pixels.sum()))
             for px, py, piece in _split_by_date(pixels, dated[y : y + h, x : x + w], p.same_item_s):
                 share = area * int(piece.sum()) // total  # of the closed blob's area
@@ -316,7 +319,7 @@ class ClutterRule:
         )
         around = np.zeros((y1 - y0, x1 - x0), bool)
         around[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = pixels
-        grown = cv2.dilate(around.astype(np.uint8), self._kernel, iterations=2).astype(bool)
+        grown = cv2.dilate(around.astype(np.uint8), _KERNEL, iterations=2).astype(bool)
         ring = ~grown & ~differs[y0:y1, x0:x1] & (self._labels[y0:y1, x0:x1] > 0)
         if int(ring.sum()) < 10:
             return False
@@ -517,10 +520,8 @@ class ClutterRule:
         hides part of it, something set down beside it does not."""
         if self._anchors is None or item.core is None or item.look is None or not item.core.any():
             return 0.0
-        rows, cols = _slice(item.bbox, self._owned.shape)
+        rows, cols = _slice(item.bbox, self._owned.shape)  # the box ``look`` was cut from in ``_own``
         now = self._image[rows, cols]
-        if now.shape != item.look.shape:
-            return 0.0
         shows = channel_max_absdiff(now, item.look) <= self._anchors.params.match
         cv2.accumulateWeighted(now, item.look, self._anchors.params.follow, mask=shows.astype(np.uint8))
         return float(shows[item.core].mean())
@@ -536,7 +537,7 @@ class ClutterRule:
         px0, py0, px1, py1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
         padded = np.zeros((py1 - py0, px1 - px0), np.uint8)
         padded[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0] = item.pixels
-        grown = cv2.dilate(padded, self._kernel, iterations=m) > 0
+        grown = cv2.dilate(padded, _KERNEL, iterations=m) > 0
         item.bbox = (float(px0), float(py0), float(px1), float(py1))
         item.pixels = grown
         item.core = padded > 0
