@@ -24,7 +24,7 @@ from sharpeyes.config import CameraConfig
 from sharpeyes.contract import AlertKind, Severity, ThrowAttributes
 
 DETECTOR_NAME = "sharpeyes-throw-physics"
-DETECTOR_VERSION = "0.2.0"
+DETECTOR_VERSION = "0.3.0"
 
 
 @dataclass(frozen=True)

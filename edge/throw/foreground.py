@@ -29,6 +29,7 @@ class ForegroundFrame:
     usable: bool  # False while the whole image moves (shake that could not be undone)
     foreground_fraction: float
     shift_px: tuple[float, float]
+    streaks_dropped: int = 0  # rain streaks removed before tracking
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class ForegroundSettings:
     unusable_fraction: float = 0.02  # still more after undoing it: skip the frame
     flooded_fraction: float = 0.15  # with no shift found: beyond this the frame says nothing (a flash)
     reset_after_s: float = 1.0  # unusable this long: the camera moved, start the background again
+    # rain: streaks one work pixel wide (area within this many times their length); when a frame has at
+    # least ``rain_streaks`` of them it is raining, and they are dropped before tracking. A thrown object
+    # of 4 px or more is at least two work pixels wide, even blurred by its motion.
+    streak_width: float = 1.25
+    rain_streaks: int = 60
 
 
 class ForegroundModel:
@@ -109,7 +115,8 @@ class ForegroundModel:
         moving = cv2.dilate(fg, self._kernel)
         cv2.accumulateWeighted(grey, self._bg, alpha, mask=cv2.bitwise_not(moving))
         cv2.accumulateWeighted(grey, self._bg, min(1.0, dt / self.s.foreground_learning_s), mask=moving)
-        return ForegroundFrame(self._blobs(fg), True, fraction, shift)
+        blobs, dropped = self._blobs(fg)
+        return ForegroundFrame(blobs, True, fraction, shift, dropped)
 
     def _global_shift(self, grey: np.ndarray, bg: np.ndarray) -> tuple[float, float]:
         """Whole-image translation of ``grey`` against the background, on a ~160 px wide pyramid level."""
@@ -141,24 +148,36 @@ class ForegroundModel:
         fraction = cv2.countNonZero(fg) / fg.size
         return fg, fraction
 
-    def _blobs(self, fg: np.ndarray) -> list[Blob]:
-        """Blobs in the background's coordinates (a shake is undone), so tracks stay on the facade."""
-        n, _, stats, centroids = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    def _blobs(self, fg: np.ndarray) -> tuple[list[Blob], int]:
+        """Blobs in the background's coordinates (a shake is undone), so tracks stay on the facade; and how
+        many rain streaks were dropped.
+
+        Rain puts hundreds of fresh streaks in every frame; each would be a track to follow and a piece
+        to link (most of the detector's time in heavy rain, for no fall). So when a frame holds
+        ``rain_streaks`` streaks or more, they are not blobs."""
+        _, _, stats, centroids = cv2.connectedComponentsWithStats(fg, connectivity=8)
         inv = 1.0 / self.s.scale
         max_area = self.s.max_blob_area * self.s.scale * self.s.scale
+        area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+        width = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
+        height = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+        keep = area <= max_area
+        streak = area <= self.s.streak_width * np.maximum(width, height)
+        dropped = int(np.count_nonzero(streak & keep))
+        if dropped >= self.s.rain_streaks:
+            keep &= ~streak
+        else:
+            dropped = 0
         blobs: list[Blob] = []
-        for i in range(1, n):
-            area = float(stats[i, cv2.CC_STAT_AREA])
-            if area > max_area:
-                continue
-            cx, cy = centroids[i]
+        for i in np.flatnonzero(keep):
+            cx, cy = centroids[i + 1]
             blobs.append(
                 Blob(
                     (float(cx) + 0.5) * inv - 0.5,
                     (float(cy) + 0.5) * inv - 0.5,
-                    float(stats[i, cv2.CC_STAT_WIDTH]) * inv,
-                    float(stats[i, cv2.CC_STAT_HEIGHT]) * inv,
-                    area * inv * inv,
+                    float(width[i]) * inv,
+                    float(height[i]) * inv,
+                    float(area[i]) * inv * inv,
                 )
             )
-        return blobs
+        return blobs, dropped

@@ -16,6 +16,8 @@ from edge.throw.floors import FloorScale
 from edge.throw.foreground import Blob
 from edge.throw.trajectory import G, TrackPoint
 
+FIT_POINTS = 12  # a track's prediction follows its last this many points
+
 
 @dataclass
 class Track:
@@ -93,17 +95,17 @@ class SmallBlobTracker:
         out[:, 3] = np.where(
             one, s.gate_px + reach / 2, s.gate_px + 0.4 * step + 0.5 * g_px * dt * dt + 2 * dt * ppm
         )
-        for i, tr in enumerate(self.live):
-            if tr.coeff_y is None or tr.coeff_x is None:
-                continue
-            rel = t - tr.points[0][0]
-            vyf = abs(float(2 * tr.coeff_y[0] * rel + tr.coeff_y[1])) * dt[i]
-            out[i] = (
-                float(np.polyval(tr.coeff_x, rel)),
-                float(np.polyval(tr.coeff_y, rel)),
-                s.gate_px + 0.15 * vyf + 2 * dt[i] * ppm[i],
-                s.gate_px + 0.25 * vyf + 4 * dt[i] * ppm[i],
-            )
+        fitted = [i for i, tr in enumerate(self.live) if tr.coeff_y is not None and tr.coeff_x is not None]
+        if fitted:
+            f = np.array(fitted)
+            cy = np.array([self.live[i].coeff_y for i in fitted])
+            cx = np.array([self.live[i].coeff_x for i in fitted])
+            rel = t - np.array([self.live[i].points[0][0] for i in fitted])
+            vyf = np.abs(2 * cy[:, 0] * rel + cy[:, 1]) * dt[f]
+            out[f, 0] = cx[:, 0] * rel + cx[:, 1]
+            out[f, 1] = (cy[:, 0] * rel + cy[:, 1]) * rel + cy[:, 2]
+            out[f, 2] = s.gate_px + 0.15 * vyf + 2 * dt[f] * ppm[f]
+            out[f, 3] = s.gate_px + 0.25 * vyf + 4 * dt[f] * ppm[f]
         return out
 
     def step(self, blobs: list[Blob], t: float) -> list[Track]:
@@ -126,6 +128,7 @@ class SmallBlobTracker:
                 taken_tracks.add(a)
                 assigned.add(b)
                 self._extend(self.live[a], blobs[b], t, len(blobs))
+            self._fit([self.live[a] for a in taken_tracks if len(self.live[a].points) >= self.s.fit_after])
         ended: list[Track] = []
         still: list[Track] = []
         for tr in self.live:
@@ -165,11 +168,45 @@ class SmallBlobTracker:
         tr.clutter.append(clutter)
         tr.last_t = t
         tr.misses = 0
-        if len(tr.points) >= self.s.fit_after:
-            recent = np.asarray(tr.points[-12:])
-            rel = recent[:, 0] - tr.points[0][0]
-            tr.coeff_y = np.polyfit(rel, recent[:, 2], 2)
-            tr.coeff_x = np.polyfit(rel, recent[:, 1], 1)
+
+    @staticmethod
+    def _fit(tracks: list[Track]) -> None:
+        """Refit each track's parabola y(t) and line x(t) to its last ``FIT_POINTS`` points, all at once.
+
+        In rain or snow some 900 tracks are extended every frame; one ``np.polyfit`` each was most of the
+        tracker's time. Least squares by the normal equations on the padded points, with time centred and
+        scaled per track (well conditioned), then the coefficients brought back to time since the track
+        began, as ``np.polyfit`` gave them.
+        """
+        if not tracks:
+            return
+        pts = np.zeros((len(tracks), FIT_POINTS, 3))
+        w = np.zeros((len(tracks), FIT_POINTS))
+        t0 = np.empty(len(tracks))
+        for i, tr in enumerate(tracks):
+            recent = tr.points[-FIT_POINTS:]
+            pts[i, : len(recent)] = recent
+            w[i, : len(recent)] = 1.0
+            t0[i] = tr.points[0][0]
+        rel = pts[:, :, 0] - t0[:, None]
+        n = w.sum(axis=1)
+        centre = (rel * w).sum(axis=1) / n
+        half = np.maximum(np.abs((rel - centre[:, None]) * w).max(axis=1), 1e-9)
+        u = (rel - centre[:, None]) / half[:, None] * w
+        basis = np.stack([u * u, u, w], axis=2)  # (n, k, 3): padded rows are all zero
+        gram = np.einsum("nki,nkj->nij", basis, basis)
+        a2, a1, a0 = np.linalg.solve(gram, np.einsum("nki,nk->ni", basis, pts[:, :, 2])[..., None])[..., 0].T
+        lin = basis[:, :, 1:]
+        b1, b0 = np.linalg.solve(
+            np.einsum("nki,nkj->nij", lin, lin), np.einsum("nki,nk->ni", lin, pts[:, :, 1])[..., None]
+        )[..., 0].T
+        # y = a2 u² + a1 u + a0 with u = (rel - c) / h, as a polynomial in rel
+        c, h = centre, half
+        cy = np.stack([a2 / h**2, a1 / h - 2 * a2 * c / h**2, a2 * c * c / h**2 - a1 * c / h + a0], axis=1)
+        cx = np.stack([b1 / h, b0 - b1 * c / h], axis=1)
+        for i, tr in enumerate(tracks):
+            tr.coeff_y = cy[i]
+            tr.coeff_x = cx[i]
 
     def flush(self) -> list[Track]:
         ended, self.live = self.live, []

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from edge.synth.facade_effects import NoiseBank
-from edge.throw.detector import ThrowDetector
+from edge.throw.detector import ThrowDetector, ThrowSettings
 from edge.throw.floors import FloorScale
+from edge.throw.foreground import ForegroundFrame, ForegroundModel, ForegroundSettings
 from sharpeyes.contract import AlertKind, ThrowAttributes
 
 W, H, FPS = 320, 400, 25.0
@@ -151,3 +152,54 @@ def test_a_fall_during_shake_is_still_found() -> None:
 
     _, drafts = run(scene(3.0, shaky))
     assert [d.attributes.origin_floor for d in drafts] == [5]  # type: ignore[union-attr]
+
+
+def rain(count: int, seed: int = 5):  # type: ignore[no-untyped-def]
+    """Fresh one-pixel streaks every frame, as rain at 25 fps (what ``sharpeyes synth facade`` draws)."""
+    rng = np.random.default_rng(seed)
+
+    def draw(frame: np.ndarray, t: float) -> None:
+        for _ in range(count):
+            x, y, length = rng.uniform(0, W), rng.uniform(-20, H), rng.uniform(6, 30)
+            angle = np.radians(rng.normal(8, 3))
+            end = (int(x + length * np.sin(angle)), int(y + length * np.cos(angle)))
+            cv2.line(frame, (int(x), int(y)), end, (230, 230, 230), 1)
+
+    return draw
+
+
+def fall_in_rain(settings: ThrowSettings | None = None) -> tuple[list, list[ForegroundFrame]]:
+    """A 7 px dot dropped from floor 5 through 60 fresh streaks a frame (as dense as 430 at 1280×720);
+    the drafts, and what the foreground model handed the tracker frame by frame."""
+    streaks, dot = rain(60), falling_dot(4 * 3.0 + 1.0, 0.8)
+    frames = scene(3.5, lambda f, t: (streaks(f, t), dot(f, t)))
+    det = ThrowDetector(SCALE, settings)
+    seen: list[ForegroundFrame] = []
+    drafts = det.process(frames[0], 0.0)
+    assert det._fg is not None
+    update = det._fg.update
+    det._fg.update = lambda frame, t: seen.append(update(frame, t)) or seen[-1]  # type: ignore[method-assign]
+    for i, frame in enumerate(frames[1:], 1):
+        drafts += det.process(frame, i / FPS)
+    drafts += det.finish(len(frames) / FPS)
+    return drafts, seen
+
+
+def test_a_fall_through_heavy_rain_is_found_because_the_streaks_are_not_tracked() -> None:
+    drafts, seen = fall_in_rain()
+    assert [d.attributes.origin_floor for d in drafts] == [5]
+    assert np.median([fg.streaks_dropped for fg in seen]) > 60
+    assert np.median([len(fg.blobs) for fg in seen]) < 15
+    # the same frames with every streak a blob: a hundred tracks a frame, and the fall is lost among them
+    never = ThrowSettings(foreground=ForegroundSettings(rain_streaks=10**9))
+    drafts, seen = fall_in_rain(never)
+    assert np.median([len(fg.blobs) for fg in seen]) > 80
+    assert drafts == []
+
+
+def test_a_few_thin_streaks_are_not_rain_and_stay_blobs() -> None:
+    model = ForegroundModel()
+    frames = scene(1.0, rain(8))
+    seen = [model.update(f, i / FPS) for i, f in enumerate(frames)]
+    assert all(fg.streaks_dropped == 0 for fg in seen)
+    assert np.median([len(fg.blobs) for fg in seen[1:]]) >= 5
