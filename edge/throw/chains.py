@@ -189,7 +189,11 @@ class ChainLinker:
 
 
 def judge_chain(
-    chain: Chain, scale: FloorScale, criteria: FallCriteria, links: LinkSettings
+    chain: Chain,
+    scale: FloorScale,
+    criteria: FallCriteria,
+    links: LinkSettings,
+    view: tuple[int, int] | None = None,
 ) -> tuple[Track, FallVerdict] | None:
     """The physics test on the whole chain: the fall as one track with its verdict, or None.
 
@@ -202,7 +206,7 @@ def judge_chain(
     for track in tries:
         if len(track.points) < 3:
             continue
-        verdict = judge_track(track.points, scale, criteria, track.mean_clutter, track.sizes)
+        verdict = judge_track(track.points, scale, criteria, track.mean_clutter, track.sizes, view)
         if verdict.is_fall:
             return track, verdict
     return None

@@ -71,6 +71,7 @@ class ThrowDetector:
         self.ring = FrameRing()
         self.linker = ChainLinker(self.s.links)
         self._recent: list[Track] = []
+        self._view: tuple[int, int] | None = None  # frame (width, height), once seen
         self.events: list[FallEvent] = []  # every fall decided, for benchmarks and tests
         self.rejected = 0
 
@@ -82,11 +83,14 @@ class ThrowDetector:
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
         if self._fg is None:
+            self._view = (frame.shape[1], frame.shape[0])
             self._fg = ForegroundModel(self.s.foreground, mask_image(self._mask_polygons, frame.shape[:2]))
         fg = self._fg.update(frame, t_s)
         if self.s.evidence:
             self.ring.offer(frame, t_s)
-        ended = self.tracker.step(fg.blobs, t_s) if fg.usable else self.tracker.skip(t_s)
+        # a rainy frame stays a cluttered one for the physics test, though its streaks were dropped
+        clutter = len(fg.blobs) + fg.streaks_dropped
+        ended = self.tracker.step(fg.blobs, t_s, clutter) if fg.usable else self.tracker.skip(t_s)
         return self._decide(self.linker.update(ended, self.tracker.live, t_s))
 
     def finish(self, t_s: float) -> list[AlertDraft]:
@@ -95,7 +99,7 @@ class ThrowDetector:
     def _decide(self, chains: list[Chain]) -> list[AlertDraft]:
         drafts: list[AlertDraft] = []
         for chain in chains:
-            judged = judge_chain(chain, self.scale, self.s.criteria, self.s.links)
+            judged = judge_chain(chain, self.scale, self.s.criteria, self.s.links, self._view)
             if judged is None:
                 self.rejected += 1
                 continue

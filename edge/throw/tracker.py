@@ -108,8 +108,10 @@ class SmallBlobTracker:
             out[f, 3] = s.gate_px + 0.25 * vyf + 4 * dt[f] * ppm[f]
         return out
 
-    def step(self, blobs: list[Blob], t: float) -> list[Track]:
-        """Associate this frame's blobs; return the tracks that ended."""
+    def step(self, blobs: list[Blob], t: float, clutter: int | None = None) -> list[Track]:
+        """Associate this frame's blobs; return the tracks that ended. ``clutter``: how many blobs the
+        frame had before any were dropped (rain streaks), default ``len(blobs)``."""
+        crowd = len(blobs) if clutter is None else clutter
         assigned: set[int] = set()
         if self.live and blobs:
             gates = self._gates(t)
@@ -127,7 +129,7 @@ class SmallBlobTracker:
                     continue
                 taken_tracks.add(a)
                 assigned.add(b)
-                self._extend(self.live[a], blobs[b], t, len(blobs))
+                self._extend(self.live[a], blobs[b], t, crowd)
             self._fit([self.live[a] for a in taken_tracks if len(self.live[a].points) >= self.s.fit_after])
         ended: list[Track] = []
         still: list[Track] = []
@@ -141,7 +143,7 @@ class SmallBlobTracker:
         for b, blob in enumerate(blobs):
             if b not in assigned:
                 still.append(
-                    Track(self._next_id, [(t, blob.x, blob.y)], [max(blob.w, blob.h)], [len(blobs)], last_t=t)
+                    Track(self._next_id, [(t, blob.x, blob.y)], [max(blob.w, blob.h)], [crowd], last_t=t)
                 )
                 self._next_id += 1
         self.live = still

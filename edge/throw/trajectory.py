@@ -8,6 +8,9 @@ objects, through air drag); what is not a fall fails one of the checks, in this 
 - ends higher than it starts (birds climbing, taking off);
 - ends above the roof line (snow or a bird against the sky: what falls from the building comes down the
   facade; a flake entering at the top edge of the frame even seems to speed up, as its blob grows into view);
+- ends on the facade, more than a floor above the ground and away from the frame's edges (when the frame
+  size is given): a thrown object comes down to the ground or leaves the picture, while a leaf lost at the
+  bottom of its swing, or a bird settling on a ledge, stops in mid-facade;
 - too little drop (horizontal birds, curtains, flickering windows, camera shake);
 - too fast sideways for its drop (birds gliding down);
 - swinging sideways: a thrown object's sideways motion is nearly uniform (drag is small), a sheet of
@@ -20,6 +23,7 @@ objects, through air drag); what is not a fall fails one of the checks, in this 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,6 +43,7 @@ class Reason(StrEnum):
     TOO_SHORT = "too_short"
     RISING = "rising"
     ABOVE_ROOF = "above_roof"
+    ENDS_ON_FACADE = "ends_on_facade"
     SMALL_DROP = "small_drop"
     SIDEWAYS = "sideways"
     SWAYING = "swaying"
@@ -54,6 +59,10 @@ class FallCriteria:
     min_points: int = 6
     min_duration_s: float = 0.24
     min_drop_m: float = 2.0
+    # a path must end this many floors above the ground line or lower, or by the frame's edge (this many
+    # pixels, or one and a half of its last step): where a fall ends
+    end_floors: float = 1.0
+    edge_px: float = 24.0
     g_min: float = 4.5  # light objects fall with drag; leaves and paper are near 0
     g_max: float = 16.0
     max_rms_m: float = 0.35
@@ -153,15 +162,30 @@ def fall_origin(
     return float(arr[0, 0] + t_top), float(z0 + v0 * t_top - 0.5 * G * t_top**2)
 
 
+def ends_down_or_out(
+    points: Sequence[TrackPoint], z_end: float, scale: FloorScale, c: FallCriteria, view: tuple[int, int]
+) -> bool:
+    """Whether a path ends where a fall does: near the ground, or at the edge of the picture."""
+    if z_end <= c.end_floors * scale.meters_per_floor:
+        return True
+    _, x, y = points[-1]
+    _, xp, yp = points[-2]
+    margin = max(c.edge_px, 1.5 * math.hypot(x - xp, y - yp))
+    width, height = view
+    return y >= height - margin or x <= margin or x >= width - margin
+
+
 def judge_track(
     points: Sequence[TrackPoint],
     scale: FloorScale,
     criteria: FallCriteria | None = None,
     blobs_per_frame: float = 0.0,
     sizes: Sequence[float] | None = None,
+    view: tuple[int, int] | None = None,
 ) -> FallVerdict:
     """The verdict on one finished track; ``blobs_per_frame`` is how cluttered its frames were, ``sizes``
-    the blob size at each point (checked in clutter only)."""
+    the blob size at each point (checked in clutter only), ``view`` the frame's (width, height) (where a
+    path ends is checked only when it is given)."""
     c = criteria or FallCriteria()
     cluttered = blobs_per_frame >= c.cluttered_blobs
     min_points = c.cluttered_min_points if cluttered else c.min_points
@@ -174,6 +198,8 @@ def judge_track(
         return FallVerdict(Reason.RISING)
     if z[-1] > scale.floors * scale.meters_per_floor:
         return FallVerdict(Reason.ABOVE_ROOF)
+    if view is not None and not ends_down_or_out(points, float(z[-1]), scale, c, view):
+        return FallVerdict(Reason.ENDS_ON_FACADE)
     fit = fit_fall(points, scale)
     if fit.drop_m < c.min_drop_m or float(z.max() - z[-1]) < c.min_drop_m:
         return FallVerdict(Reason.SMALL_DROP, fit)

@@ -33,3 +33,16 @@ def test_batched_fits_are_what_polyfit_gives_each_track() -> None:
         want_x = np.polyval(np.polyfit(rel, recent[:, 1], 1), ahead)
         np.testing.assert_allclose(np.polyval(tr.coeff_y, ahead), want_y, atol=1e-6)
         np.testing.assert_allclose(np.polyval(tr.coeff_x, ahead), want_x, atol=1e-6)
+
+
+def test_a_rainy_frame_counts_as_cluttered_though_its_streaks_were_dropped() -> None:
+    """Regression (distractor seed 12002): with the streaks gone before tracking, chance links between
+    what was left of the rain were judged as if the frame had been clear, and three became alerts."""
+    from edge.throw.floors import FloorScale
+    from edge.throw.foreground import Blob
+
+    tracker = SmallBlobTracker(FloorScale((700.0, 640.0, 580.0), 3.0))
+    blobs = [Blob(100.0 + 50 * i, 300.0, 4.0, 4.0, 12.0) for i in range(3)]
+    tracker.step(blobs, 0.0, clutter=3 + 250)
+    tracker.step([Blob(b.x, b.y + 2, 4.0, 4.0, 12.0) for b in blobs], 0.04)
+    assert [tr.clutter for tr in tracker.live] == [[253, 3]] * 3

@@ -240,3 +240,18 @@ def test_thrown_up_from_the_top_floor_above_the_roof_line_is_still_a_fall() -> N
     verdict = judge_track(track, SCALE)
     assert verdict.is_fall, verdict
     assert verdict.origin_floor == SCALE.floors
+
+
+def test_a_path_that_stops_in_mid_facade_is_not_a_fall_but_one_that_leaves_the_picture_is() -> None:
+    """Seed 12014 (session 3): a leaf still at the top of its swing, then dropping a floor nearly as fast
+    as a stone, lost 300 px above the ground. A thrown object ends on the ground or out of the picture."""
+    fall = ballistic(30.0)
+    lost = [p for p in fall if SCALE.height_m(p[2]) > 10.0]  # the last ten metres never seen
+    view = (1280, 720)
+    assert judge_track(fall, SCALE, view=view).is_fall
+    assert judge_track(lost, SCALE).is_fall  # the path alone looks like a fall
+    assert judge_track(lost, SCALE, view=view).reason is Reason.ENDS_ON_FACADE
+    # the same points from a camera whose picture ends below the last one: it left the view
+    assert judge_track(lost, SCALE, view=(1280, round(lost[-1][2]) + 10)).is_fall
+    # or out of the side of the picture
+    assert judge_track(lost, SCALE, view=(round(lost[-1][1]) + 10, 720)).is_fall
