@@ -33,10 +33,6 @@ class AnchorParams:
     follow: float = 0.1  # per matching frame, an anchor follows what it shows (residual light drift)
     history_every_s: float = 0.5
     history_s: float = 20.0  # how far back a new anchor is dated
-    placer_snapshots: int = 3  # history snapshots one thing must hold a pixel to be taken for a placer
-    placer_stay_s: float = 3.0  # a placer stands at most this long: an item dated to its middle at most
-    placer_seen_before: int = 1  # snapshots that may show the item before its placer (a look-alike passing)
-    placer_max_s: float = 4.0  # held still longer: another item, or someone standing, not a placer
 
 
 class Anchors:
@@ -116,9 +112,7 @@ class Anchors:
 
         An item put down and at once walked past (the person who carried it goes on towards the camera)
         only holds still after that; looking back through recent frames, it came between the last frame
-        showing the empty floor and the first showing it. In a crowd that can be many seconds apart, and
-        then the best clue is whoever stood still on the spot just before the item showed: the person
-        who set it down (``_placer_run``).
+        showing the empty floor and the first showing it.
         """
         p = self.params
         pending_since = self._pending_since[new]
@@ -142,60 +136,9 @@ class Anchors:
         # the middle of the two errs least
         shown = times[np.minimum(first, len(times) - 1)]
         came = np.where(last_empty >= 0, (times[np.maximum(last_empty, 0)] + shown) / 2, shown)
-        # someone stood still there first: it came while they stood, and showed when they left; if it
-        # showed much later, others passed in front after, which says nothing more about when it came
-        start, then = self._placer_run(times, past, like, empty, last_empty)
-        placed = (start >= 0) & (last_empty >= 0)  # with no floor in the window, nothing to go by
-        stood = times[np.maximum(start, 0)]
-        stood_s = np.minimum(times[np.maximum(then, 0)] - stood, p.placer_stay_s)
-        came = np.where(placed, stood + stood_s / 2, came)
-        found |= placed
         since = np.where(found, np.minimum(came, pending_since), pending_since)
         seen = np.maximum(held, after.sum(axis=0) * p.history_every_s)
         return since.astype(np.float32), seen.astype(np.float32)
-
-    def _placer_run(
-        self, times: np.ndarray, past: np.ndarray, like: np.ndarray, empty: np.ndarray, last_empty: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per pixel, in the history after the floor last showed: the start of the last run of
-        ``placer_snapshots`` or more snapshots (and at most ``placer_max_s``) that show one thing held
-        still, neither the floor nor the item, before the item was seen for long (at most
-        ``placer_seen_before`` snapshots showed it before the run), and followed by the item; and the
-        first snapshot of the item after it. -1 where there is none.
-
-        Someone who sets an item down stops over the spot first; a walker's legs and body do not hold
-        a pixel for a second, and someone who stops in front of an item seen before does not count.
-        """
-        p = self.params
-        kk, n = like.shape
-        k = np.arange(kk)[:, None]
-        open_ = k > last_empty[None, :]
-        other = open_ & ~like & ~empty
-        same = np.zeros_like(other)
-        same[1:] = np.abs(past[1:] - past[:-1]).max(axis=2) <= p.match
-        starts = other.copy()
-        starts[1:] &= ~(other[:-1] & same[1:])  # where a run of one thing held still begins
-        run_id = np.cumsum(starts, axis=0) * other  # 0 outside runs
-        length = np.zeros_like(run_id)
-        for j in range(1, int(run_id.max(initial=0)) + 1):
-            in_run = run_id == j
-            length[in_run] = np.broadcast_to(in_run.sum(axis=0), in_run.shape)[in_run]
-        seen_before: np.ndarray = np.cumsum(like & open_, axis=0) - (like & open_)
-        # the next snapshot showing the item, from each snapshot on
-        nxt = np.where(like & open_, k, kk)
-        nxt = np.minimum.accumulate(nxt[::-1], axis=0)[::-1]
-        last = np.minimum(k + length - 1, kk - 1)
-        span = times[last] - times[k]  # how long the thing held still, from a run's first snapshot
-        ok = (
-            starts
-            & (length >= p.placer_snapshots)
-            & (span <= p.placer_max_s)
-            & (seen_before <= p.placer_seen_before)
-            & (nxt < kk)
-        )
-        start = np.where(ok, k, -1).max(axis=0)
-        then = np.where(start >= 0, nxt[np.maximum(start, 0), np.arange(n)], -1)
-        return start, then
 
     def forget(self, region: np.ndarray) -> None:
         self.valid[region] = False

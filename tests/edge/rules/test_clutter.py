@@ -199,28 +199,3 @@ def test_item_the_colour_of_the_floor_is_not_taken_for_a_ghost() -> None:
 
 def test_person_standing_still_shorter_than_dwell_raises_nothing() -> None:
     assert run(40, standing=(10.0, 18.0)) == []
-
-
-CROWD = np.array([(60, 140, 60), (150, 60, 50), (200, 190, 170), (40, 40, 60), (90, 30, 120)], np.uint8)
-
-
-def test_item_set_down_in_a_crowd_is_dated_by_who_stood_still_there() -> None:
-    """Regression (corridor seed 61): people walk over the spot for 12 s, so the floor last shows long
-    before the item; whoever sets it down stands still over it for 2 s and hides it until they leave.
-    The item came while they stood there, not halfway between the floor and the item showing."""
-    rule = ClutterRule([ZONE], origin=START, params=SMALL)
-    drafts = []
-    for i in range(int(45 * FPS)):
-        t = i / FPS
-        frame = floor(t)
-        if t >= 21:
-            frame[140:190, 120:170] = (40, 60, 190)
-        if 8 <= t < 20:  # a crowd: clothes of five colours in 8 px bands, walking at 60 px/s
-            bands = ((np.arange(90) + int(60 * t)) // 8) % len(CROWD)
-            frame[70:215, 100:190] = CROWD[bands][None, :, :]
-        elif 20 <= t < 22:  # the one who sets it down, still
-            frame[70:215, 110:180] = (70, 70, 150)
-        drafts.extend(rule.process(frame, t))
-    assert len(drafts) == 1
-    since = (drafts[0].attributes.since - START).total_seconds()
-    assert abs(since - 21) <= 1.5, since
