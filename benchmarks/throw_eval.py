@@ -52,7 +52,9 @@ TUNING_SEEDS = (
     "(v1, v2); "
     "falls 1000–1019, distractor-only 2000–2009 (v1 evaluation, then tuned on); falls 4000–4002, "
     "distractor-only 3000–3003, 3010, 3011 (v2 evaluation, then tuned on for v3); falls 7000–7001, "
-    "distractor-only 6000–6001 (v3 evaluation cut for time; 6000 then tuned on)."
+    "distractor-only 6000–6001 (v3 evaluation cut for time; 6000 then tuned on); falls 11000–11009, "
+    "distractor-only 12000–12016 (session-3 evaluation; v4 was tuned on its alerts and on clips 11000, "
+    "12002 and 12014)."
 )
 SIZE_BINS = [(3.0, 4.0), (4.0, 6.0), (6.0, 9.0), (9.0, 14.01)]
 MATCH_PX = 25.0

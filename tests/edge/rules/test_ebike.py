@@ -91,6 +91,39 @@ def test_tracks_start_at_the_models_calibrated_threshold(params: EbikeParams, al
     assert got == alerts_at
 
 
+class WithBicycles(Scripted):
+    class_names: ClassVar[list[str]] = ["person", "ebike", "bicycle"]
+
+
+BIKE_AS_EBIKE = (100, 120, 180, 220, 0.6, 1)  # a bicycle the model also calls an e-bike ...
+BIKE_AS_BIKE = (101, 121, 181, 221, 0.8, 2)  # ... more surely a bicycle, on the same box
+EBIKE_AS_BIKE = (101, 121, 181, 221, 0.7, 2)  # an e-bike taken for a bicycle for a moment (at the door)
+EBIKE_UNSURE = (100, 120, 180, 220, 0.55, 1)
+
+
+@pytest.mark.parametrize(
+    ("script", "alerts_at"),
+    [
+        # lift clip 9008 (model v0.2.0): a bicycle, 0.8 as a bicycle and 0.5-0.7 as an e-bike for seconds
+        pytest.param([[BIKE_AS_EBIKE, BIKE_AS_BIKE]] * 15, [], id="bicycle-also-called-an-ebike"),
+        # clip 9005: an e-bike seen as one for a while, then taken for a bicycle for three frames
+        pytest.param(
+            [[EBIKE_IN]] * 2 + [[EBIKE_UNSURE, EBIKE_AS_BIKE]] * 3 + [[EBIKE_IN]] * 5,
+            [2],
+            id="ebike-briefly-taken-for-a-bicycle",
+        ),
+        # the first frames unsure, the model then sure of the e-bike: it counts from then on
+        pytest.param([[EBIKE_UNSURE, EBIKE_AS_BIKE]] * 2 + [[EBIKE_IN]] * 8, [4], id="ebike-unsure-at-first"),
+    ],
+)
+def test_a_bicycle_the_model_is_surer_of_is_not_an_ebike(
+    script: list[list[tuple[float, float, float, float, float, int]]], alerts_at: list[int]
+) -> None:
+    rule = EbikeRule([LIFT], WithBicycles(script), EbikeParams(k=3, n=5))
+    got = [i for i in range(len(script)) for _ in rule.process(FRAME, i * 0.2)]
+    assert got == alerts_at
+
+
 def test_model_without_ebike_class_is_refused() -> None:
     class People(Scripted):
         class_names: ClassVar[list[str]] = ["person", "bicycle"]
