@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,9 +63,11 @@ def read_all(
     quiet_s: float = 5.0,
     timeout_s: float = 120.0,
     count_if: str | None = None,
+    complete: Callable[[list[bytes]], bool] | None = None,
 ) -> list[bytes]:
     """Read ``topic`` from the start until at least ``until`` messages (matching ``count_if`` if given)
-    have arrived and nothing new came for ``quiet_s``; bounded by ``timeout_s``."""
+    have arrived, ``complete`` (if given) holds for what was read, and nothing new came for ``quiet_s``;
+    bounded by ``timeout_s``."""
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -90,7 +92,9 @@ def read_all(
             now = time.monotonic()
             if got:
                 last_new = now
-            elif len(matched) >= until and now - last_new >= quiet_s:
+            elif (
+                len(matched) >= until and now - last_new >= quiet_s and (complete is None or complete(values))
+            ):
                 break
     finally:
         consumer.close()
