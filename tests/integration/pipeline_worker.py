@@ -14,6 +14,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from pipeline.worker_process import PipelineWorkerProcess
 from sharpeyes.contract import CaseEvent, DeadLetter, decode_case_event, decode_dead_letter
+from tests.integration.scenario import Scenario
 
 
 def write_config(
@@ -159,3 +160,17 @@ def wait_group_settled(workers: list[Worker], partitions: int, timeout: float = 
             return
         time.sleep(1.0)
     raise TimeoutError(f"group not settled after {timeout} s: {[w.health() for w in workers]}")
+
+
+def all_decided(sc: Scenario) -> Callable[[list[bytes]], bool]:
+    """Whether what was read of the cases topic is the whole of ``sc``'s outcome: every valid alert in a
+    case *and* every expected case opened. Counting opened cases alone stops early: the IoT events travel
+    on their own topic, and after a kill -9 the replacement can stall for longer than a quiet period
+    before the last alerts join their cases."""
+    n_cases = len(sc.expected) + len(sc.expected_iot_keys)
+
+    def done(values: list[bytes]) -> bool:
+        folded = CaseOutcome.fold(values)
+        return sc.valid_alert_ids <= set(folded.cases_of_alert) and len(folded.cases_of_key) >= n_cases
+
+    return done

@@ -14,6 +14,7 @@ from sharpeyes.registry import SiteRegistry, load_registry
 from tests.integration.pipeline_worker import (
     CaseOutcome,
     Worker,
+    all_decided,
     dead_letters,
     produce,
     read_all,
@@ -117,14 +118,6 @@ def _run_scenario(
             replacement.wait_ready()
             _send(bootstrap, topics, second)
         n_cases = len(sc.expected) + len(sc.expected_iot_keys)
-
-        def complete(values: list[bytes]) -> bool:
-            # every alert in a case, not only every case opened: after a kill -9 the replacement may stall
-            # longer than ``quiet_s`` (the group waits out the dead member) before the last alerts join
-            # their cases (1 run in a dry CI run of session 4 stopped reading 7 alerts short)
-            folded = CaseOutcome.fold(values)
-            return sc.valid_alert_ids <= set(folded.cases_of_alert) and len(folded.cases_of_key) >= n_cases
-
         raw = read_all(
             bootstrap,
             topics.cases,
@@ -132,7 +125,7 @@ def _run_scenario(
             quiet_s=8.0,
             timeout_s=300,
             count_if='"opened"',
-            complete=complete,
+            complete=all_decided(sc),
         )
         outcome = CaseOutcome.fold(raw)
         outcome.diagnostics = _diagnose(outcome, sc, bootstrap, topics, running)

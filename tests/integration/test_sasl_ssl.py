@@ -18,7 +18,7 @@ from sharpeyes.contract import CaseEventType
 from sharpeyes.kafka_probe import KafkaAuthenticationError, KafkaTlsError, probe_access
 from sharpeyes.registry import load_registry
 from tests.integration import sasl_broker
-from tests.integration.pipeline_worker import CaseOutcome, Worker, dead_letters
+from tests.integration.pipeline_worker import CaseOutcome, Worker, all_decided, dead_letters
 from tests.integration.sasl_broker import SaslBroker, produce, read_until
 from tests.integration.scenario import build, expected_grouping
 
@@ -155,15 +155,7 @@ def test_alerts_become_cases_over_sasl_ssl(
             + [(topics.iot_events, k, v) for k, v in sc.iot],
         )
 
-        n_cases = len(expected_grouping(sc)) + len(sc.expected_iot_keys)
-
-        def all_decided(values: list[bytes]) -> bool:
-            # every alert in a case *and* every case opened: the IoT events travel on their own topic,
-            # so their cases can still be on the way when the last camera alert has been decided
-            folded = CaseOutcome.fold(values)
-            return sc.valid_alert_ids <= set(folded.cases_of_alert) and len(folded.cases_of_key) >= n_cases
-
-        outcome = CaseOutcome.fold(read_until(sasl, security, topics.cases, all_decided))
+        outcome = CaseOutcome.fold(read_until(sasl, security, topics.cases, all_decided(sc)))
         dead = dead_letters(
             read_until(sasl, security, topics.deadletter, lambda v: len(v) >= sc.malformed + sc.unknown)
         )
