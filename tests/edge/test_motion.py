@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from edge.motion import GateReason, MotionGate
+from edge.zonemask import Polygon
 
-ZONE = [[[0, 0], [320, 0], [320, 240], [0, 240]]]
-LEFT_HALF = [[[0, 0], [160, 0], [160, 240], [0, 240]]]
+ZONE: list[Polygon] = [[[0, 0], [320, 0], [320, 240], [0, 240]]]
+LEFT_HALF: list[Polygon] = [[[0, 0], [160, 0], [160, 240], [0, 240]]]
 
 
 def scene(box_x: int | None) -> np.ndarray:
@@ -37,7 +38,7 @@ def scene(box_x: int | None) -> np.ndarray:
     ],
 )
 def test_gate_reasons(
-    masks: list[list[list[float]]], box_positions: list[int | None], expected: list[GateReason]
+    masks: list[Polygon], box_positions: list[int | None], expected: list[GateReason]
 ) -> None:
     gate = MotionGate(zones=ZONE, masks=masks, stationary_every_s=100)
     got = [gate.check(scene(x), i * 0.2).reason for i, x in enumerate(box_positions)]

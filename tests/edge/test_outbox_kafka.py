@@ -98,7 +98,7 @@ def make_alert(camera: str, n: int) -> Alert:
         ts=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=n),
         confidence=0.8,
         severity=Severity.MEDIUM,
-        attributes={"since": "2026-01-01T00:00:00Z", "dwell_s": 120.0},  # type: ignore[arg-type]
+        attributes={"since": "2026-01-01T00:00:00Z", "dwell_s": 120.0},
         agent=AgentInfo(id="test-agent", version="0.1.0"),
     )
 

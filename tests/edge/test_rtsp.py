@@ -52,7 +52,7 @@ def h264_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(missing)
     folder = tmp_path_factory.mktemp("rtsp")
     raw = folder / "clip.avi"
-    writer = cv2.VideoWriter(str(raw), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
+    writer = cv2.VideoWriter(str(raw), cv2.VideoWriter.fourcc(*"MJPG"), 10, (320, 240))
     for i in range(600):  # one minute: longer than the test, so the server never reaches the end
         frame = np.full((240, 320, 3), 40, np.uint8)
         cv2.circle(frame, (20 + (i * 3) % 280, 120), 15, (0, 220, 0), -1)

@@ -85,7 +85,7 @@ def build(registry: SiteRegistry, seed: int = 3, alerts_per_camera: int = 18) ->
                 severity=rng.choice([Severity.LOW, Severity.MEDIUM, Severity.HIGH]),
                 attributes=_attrs(kind, t, rng),
                 agent=agent,
-            )  # type: ignore[arg-type]
+            )
             produced.append(alert)
             sc.valid_alert_ids.add(alert.alert_id)
             sc.expected[key].add(alert.alert_id)

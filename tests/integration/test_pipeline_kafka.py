@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def scenario(registry: SiteRegistry) -> Scenario:
 
 
 def _send(
-    bootstrap: str, topics: Topics, raw: list[tuple[bytes, bytes]], iot: list[tuple[bytes, bytes]] = ()
+    bootstrap: str, topics: Topics, raw: list[tuple[bytes, bytes]], iot: Sequence[tuple[bytes, bytes]] = ()
 ) -> None:
     produce(
         bootstrap, [(topics.alerts_raw, k, v) for k, v in raw] + [(topics.iot_events, k, v) for k, v in iot]

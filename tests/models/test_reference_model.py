@@ -25,6 +25,7 @@ def _truth(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def test_the_shipped_model_finds_the_ebike_in_a_held_out_lift_still() -> None:
     detector = Detector.from_manifest(ROOT / "models/indoor/indoor-det-320.yaml", SessionPool(1))
     frame = cv2.imread(str(STILL))
+    assert frame is not None, STILL
     boxes, classes = _truth(frame)
     ebike_class = detector.class_names.index("ebike")
     dets = detector.detect(frame)

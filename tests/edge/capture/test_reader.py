@@ -99,7 +99,7 @@ def test_slow_consumer_gets_the_newest_frame_not_a_backlog() -> None:
             threading.Event().wait(0.002)
             return True, np.full((2, 2, 3), counter["n"] % 256, np.uint8)
 
-    reader = CameraReader("cam-1", "rtsp://x/s", opener=lambda s: Counting(0, 0))  # type: ignore[arg-type,return-value]
+    reader = CameraReader("cam-1", "rtsp://x/s", opener=lambda s: Counting(0, 0))
     reader.start()
     try:
         first = reader.wait_newer(0, timeout=2.0)
@@ -114,7 +114,7 @@ def test_slow_consumer_gets_the_newest_frame_not_a_backlog() -> None:
 
 
 def write_clip(path: Path, frames: int, fps: float = 25.0) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (64, 48))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (64, 48))
     for i in range(frames):
         writer.write(np.full((48, 64, 3), i % 256, np.uint8))
     writer.release()

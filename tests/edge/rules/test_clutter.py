@@ -194,7 +194,9 @@ def test_item_the_colour_of_the_floor_is_not_taken_for_a_ghost() -> None:
             frame[140:190, 120:170] = patch
         drafts.extend(rule.process(frame, t))
     assert len(drafts) == 1
-    assert abs((drafts[0].attributes.since - START).total_seconds() - 8) <= 1
+    attributes = drafts[0].attributes
+    assert isinstance(attributes, ClutterAttributes)
+    assert abs((attributes.since - START).total_seconds() - 8) <= 1
 
 
 def test_person_standing_still_shorter_than_dwell_raises_nothing() -> None:

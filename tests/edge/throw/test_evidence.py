@@ -36,4 +36,5 @@ def test_compose_draws_from_the_ring() -> None:
     jpeg = compose(ring, points, FloorScale((350.0, 280.0, 210.0, 140.0, 70.0), 3.0), origin_floor=4)
     assert jpeg is not None
     img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert img is not None
     assert img.shape[1] == 320 and img.shape[0] > 180  # the facade, then the strip of crops

@@ -94,7 +94,7 @@ def make_rig(registry: SiteRegistry, tmp_path: Path, clock: ManualClock | None =
 @asynccontextmanager
 async def serve(
     rig: Rig, registry: SiteRegistry, clock: Clock | None = None, **settings: object
-) -> AsyncIterator[tuple[TestServer, TestClient]]:  # type: ignore[type-arg]
+) -> AsyncIterator[tuple[TestServer, TestClient]]:
     """A real console on 127.0.0.1: (TestServer, TestClient)."""
     defaults: dict[str, object] = {
         "session_ttl": timedelta(hours=8),

@@ -43,6 +43,7 @@ ARGS = [
 
 
 def _need_browser() -> Any:
+    sync_playwright: Callable[[], Any] | None
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -23,7 +23,7 @@ def run(scenario: Callable[[], Awaitable[None]], timeout: float = 20) -> None:
     asyncio.run(asyncio.wait_for(scenario(), timeout))
 
 
-async def login(client: TestClient, username: str = "op1", password: str | None = None) -> Any:  # type: ignore[type-arg]
+async def login(client: TestClient, username: str = "op1", password: str | None = None) -> Any:
     return await client.post(
         "/api/login", json={"username": username, "password": password or PASSWORDS[username]}
     )
@@ -138,10 +138,10 @@ def test_actions_go_through_the_update_path_and_the_board_changes(
     rig = make_rig(registry, tmp_path)
     case_id = open_case(rig, registry)
 
-    async def act(client: TestClient, action: str, note: str | None = None) -> Any:  # type: ignore[type-arg]
+    async def act(client: TestClient, action: str, note: str | None = None) -> Any:
         return await client.post(f"/api/cases/{case_id}/actions", json={"action": action, "note": note})
 
-    async def board(client: TestClient, status: str) -> list[str]:  # type: ignore[type-arg]
+    async def board(client: TestClient, status: str) -> list[str]:
         doc = await (await client.get(f"/api/cases?status={status}")).json()
         return [c["case_id"] for c in doc["cases"]]
 

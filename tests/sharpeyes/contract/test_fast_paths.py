@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -98,7 +99,7 @@ def test_fast_decode_matches_on_generated_alerts(doc: dict[str, object]) -> None
 
 def test_construct_trusted_equals_model_construct() -> None:
     at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    values = {
+    values: dict[str, Any] = {
         "case_id": "g.B.smoke.0123456789",
         "case_key": "g|B|smoke",
         "kind": "smoke",
