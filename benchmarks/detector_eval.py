@@ -1,8 +1,11 @@
 """The reference indoor detector on held-out generated scenes: mAP@0.5 per class through the edge runtime,
-and CPU latency per frame at 320 and 640 input, onnxruntime vs OpenCV DNN on the same ONNX and frames.
+and CPU latency per frame at 320, 416 (shipped) and 640 input, onnxruntime vs OpenCV DNN on the same ONNX
+and frames.
 
     python benchmarks/detector_eval.py --data /work/data/heldout-lift-s90 /work/data/heldout-corridor-s91
     python benchmarks/detector_eval.py --data DIR --quick        # 60 images, 20 latency rounds, < 1 min
+    python benchmarks/detector_eval.py --data /work/data/indoor-train --split val --rounds 0 \
+        --manifest models/indoor/indoor-det-320.yaml              # one export on the training set's val split
 
 No torch: the shipped ONNX runs through ``edge.detect.Detector`` (letterbox, decode, per-class NMS) with the
 confidence floor lowered to 0.001 so AP sees the whole precision-recall curve; precision and recall at the
@@ -36,8 +39,8 @@ from edge.detect.manifest import load_manifest
 from edge.detect.runtime import Detector, SessionPool
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "models/indoor/indoor-det-320.yaml"
-MANIFEST_640 = ROOT / "models/indoor/indoor-det-640.yaml"
+MANIFEST = ROOT / "models/indoor/indoor-det-416.yaml"  # the shipped input size
+OTHER_SIZES = [ROOT / "models/indoor/indoor-det-320.yaml", ROOT / "models/indoor/indoor-det-640.yaml"]
 THREADS = 2
 
 
@@ -260,11 +263,26 @@ def update_card(manifest_path: Path, scores: list[ClassScore], command: str, set
     manifest_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def onnx_path_of(manifest_path: Path) -> Path:
+    return load_manifest(manifest_path)[1]
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, nargs="+", required=True, help="held-out YOLO-layout sets")
     p.add_argument("--manifest", type=Path, default=MANIFEST)
-    p.add_argument("--manifest-640", type=Path, default=MANIFEST_640)
+    p.add_argument(
+        "--other-sizes",
+        type=Path,
+        nargs="*",
+        default=OTHER_SIZES,
+        help="the same weights at other input sizes: timed too, and given the tuned thresholds",
+    )
+    p.add_argument("--split", default="*", help="which split of each --data set (held-out sets: all)")
     p.add_argument("--limit", type=int, default=None, help="images per set")
     p.add_argument("--rounds", type=int, default=200, help="latency runs per runtime and size")
     p.add_argument("--quick", action="store_true", help="60 images per set, 20 latency rounds")
@@ -283,9 +301,9 @@ def main() -> int:
         per_class = tune_thresholds(collect(args.manifest, tune_items), args.floor)
         print(f"thresholds (best F1 on {len(tune_items)} images of {args.tune}): {per_class}", flush=True)
         write_thresholds(
-            [args.manifest, args.manifest_640], per_class, f"{args.tune} ({len(tune_items)} images)"
+            [args.manifest, *args.other_sizes], per_class, f"{args.tune} ({len(tune_items)} images)"
         )
-    items = [it for d in args.data for it in read_set(d, limit)]
+    items = [it for d in args.data for it in read_set(d, limit, split=args.split)]
     print(f"{len(items)} held-out images from {', '.join(str(d) for d in args.data)}", flush=True)
     manifest, _ = load_manifest(args.manifest)
     scores = score(
@@ -295,7 +313,7 @@ def main() -> int:
     print(ap_table(scores), flush=True)
     frames = [read_image(it.image) for it in items[:: max(1, len(items) // 20)]][:20]
     rows: list[Latency] = []
-    for manifest_path in (args.manifest, args.manifest_640) if rounds else ():
+    for manifest_path in (args.manifest, *args.other_sizes) if rounds else ():
         manifest, onnx_path = load_manifest(manifest_path)
         rows += measure_latency(onnx_path, manifest.input_size[0], frames, rounds)
     if not rows:
@@ -316,7 +334,7 @@ def main() -> int:
         update_card(args.manifest, scores, command, sets)
         section = (
             "## Reference indoor detector\n\n"
-            "`models/indoor/indoor-det-320.onnx` (see docs/models.md): trained here on generated scenes "
+            f"`{_shown(onnx_path_of(args.manifest))}` (see docs/models.md): trained here on generated scenes "
             f"only. Held-out generated sets ({', '.join(f'`{s}`' for s in sets)}, seeds not trained on), "
             f"{len(items)} images, through `edge.detect.Detector` (confidence floor 0.001 for AP; "
             "precision and recall at the manifest's thresholds).\n\n"

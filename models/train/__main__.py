@@ -1,7 +1,8 @@
 """``python -m models.train --data DIR --out models/indoor --seed 0 --epochs E [--minutes M]``
 
-Trains on a YOLO-layout dataset, exports the EMA weights to ONNX at 320 (shipped) and 640 (latency table),
-checks onnxruntime against OpenCV DNN on validation frames, and writes the manifests.
+Trains on a YOLO-layout dataset, exports the EMA weights to ONNX at each of ``--sizes`` (416, the shipped
+input, then 320 and 640 for the latency table), checks onnxruntime against OpenCV DNN on validation frames,
+and writes the manifests.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--minutes", type=float, default=None, help="time budget; the LR schedule follows it")
+    p.add_argument("--size", type=int, default=320, help="square training input (scale-augmented around it)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--threads", type=int, default=2)
@@ -41,6 +43,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--grow", action="store_true", help="rescan --data each epoch for newly written images")
     p.add_argument("--init", type=Path, default=None, help="start from this checkpoint's weights")
     p.add_argument("--export-only", type=Path, default=None, help="skip training; export this checkpoint")
+    p.add_argument(
+        "--sizes", type=int, nargs="+", default=[416, 320, 640], help="square input sizes to export"
+    )
     p.add_argument("--version", default="0.1.0")
     p.add_argument("--data-note", default="", help="what generated the data (generator, seeds), for the card")
     return p.parse_args(argv)
@@ -72,6 +77,7 @@ def main(argv: list[str]) -> int:
             seed=args.seed,
             epochs=args.epochs,
             minutes=args.minutes,
+            size=args.size,
             batch=args.batch,
             lr=args.lr,
             threads=args.threads,
@@ -85,7 +91,7 @@ def main(argv: list[str]) -> int:
     counts = {
         s: len(image_files(args.data, s)) for s in ("train", "val") if (args.data / "images" / s).is_dir()
     }
-    for size in (320, 640):
+    for size in args.sizes:
         path = export_onnx(model, size, args.out / f"indoor-det-{size}.onnx")
         worst = check_runtimes(path, _val_blobs(args.data, size, 8))
         print(f"onnxruntime vs OpenCV DNN at {size}: max |diff| {worst:.2e}", flush=True)

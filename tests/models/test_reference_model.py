@@ -8,10 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect.decode import iou_matrix
 from edge.detect.runtime import Detector, SessionPool
 
-ROOT = Path(__file__).resolve().parents[2]
 STILL = Path(__file__).parent / "data" / "lift-s90-00010.jpg"
 
 
@@ -23,7 +23,7 @@ def _truth(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_the_shipped_model_finds_the_ebike_in_a_held_out_lift_still() -> None:
-    detector = Detector.from_manifest(ROOT / "models/indoor/indoor-det-320.yaml", SessionPool(1))
+    detector = Detector.from_manifest(DEFAULT_INDOOR_MANIFEST, SessionPool(1))
     frame = cv2.imread(str(STILL))
     assert frame is not None, STILL
     boxes, classes = _truth(frame)

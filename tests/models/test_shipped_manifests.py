@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect.errors import ModelError
 from edge.detect.manifest import load_manifest
 from edge.detect.runtime import Detector, SessionPool
@@ -19,7 +20,8 @@ MAX_BYTES = 10 * 1024 * 1024
 
 def test_models_are_shipped() -> None:
     names = [p.name for p in MANIFESTS]
-    assert "indoor-det-320.yaml" in names, names
+    assert DEFAULT_INDOOR_MANIFEST.name in names, names
+    assert {"indoor-det-320.yaml", "indoor-det-640.yaml"} <= set(names)  # the latency table's sizes
 
 
 @pytest.mark.parametrize("manifest_path", [pytest.param(p, id=p.stem) for p in MANIFESTS])
@@ -31,7 +33,7 @@ def test_manifest_sha256_matches_the_committed_file(manifest_path: Path) -> None
 
 
 def test_a_tampered_model_is_refused_naming_the_checksum(tmp_path: Path) -> None:
-    source = MODELS / "indoor" / "indoor-det-320.yaml"
+    source = DEFAULT_INDOOR_MANIFEST
     manifest, model_path = load_manifest(source)
     shutil.copy(source, tmp_path / source.name)
     data = bytearray(model_path.read_bytes())
@@ -44,7 +46,7 @@ def test_a_tampered_model_is_refused_naming_the_checksum(tmp_path: Path) -> None
 
 
 def test_a_missing_model_file_is_refused(tmp_path: Path) -> None:
-    source = MODELS / "indoor" / "indoor-det-320.yaml"
+    source = DEFAULT_INDOOR_MANIFEST
     shutil.copy(source, tmp_path / source.name)
     with pytest.raises(ModelError) as err:
         Detector.from_manifest(tmp_path / source.name, SessionPool(1))
