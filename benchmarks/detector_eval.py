@@ -1,5 +1,5 @@
 """The reference indoor detector on held-out generated scenes: mAP@0.5 per class through the edge runtime,
-and CPU latency per frame at 320, 416 (shipped) and 640 input, onnxruntime vs OpenCV DNN on the same ONNX
+and CPU latency per frame at 320, 448 (shipped) and 640 input, onnxruntime vs OpenCV DNN on the same ONNX
 and frames.
 
     python benchmarks/detector_eval.py --data /work/data/heldout-lift-s90 /work/data/heldout-corridor-s91
@@ -39,7 +39,7 @@ from edge.detect.manifest import load_manifest
 from edge.detect.runtime import Detector, SessionPool
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "models/indoor/indoor-det-416.yaml"  # the shipped input size
+MANIFEST = ROOT / "models/indoor/indoor-det-448.yaml"  # the shipped input size
 OTHER_SIZES = [ROOT / "models/indoor/indoor-det-320.yaml", ROOT / "models/indoor/indoor-det-640.yaml"]
 THREADS = 2
 
