@@ -34,12 +34,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from benchmarks.detection_ap import average_precision, best_f1_threshold, match
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect.letterbox import letterbox
 from edge.detect.manifest import load_manifest
 from edge.detect.runtime import Detector, SessionPool
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "models/indoor/indoor-det-448.yaml"  # the shipped input size
 OTHER_SIZES = [ROOT / "models/indoor/indoor-det-320.yaml", ROOT / "models/indoor/indoor-det-640.yaml"]
 THREADS = 2
 
@@ -263,10 +263,6 @@ def update_card(manifest_path: Path, scores: list[ClassScore], command: str, set
     manifest_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def onnx_path_of(manifest_path: Path) -> Path:
-    return load_manifest(manifest_path)[1]
-
-
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -274,7 +270,7 @@ def _shown(path: Path) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, nargs="+", required=True, help="held-out YOLO-layout sets")
-    p.add_argument("--manifest", type=Path, default=MANIFEST)
+    p.add_argument("--manifest", type=Path, default=DEFAULT_INDOOR_MANIFEST, help="default: shipped")
     p.add_argument(
         "--other-sizes",
         type=Path,
@@ -305,7 +301,7 @@ def main() -> int:
         )
     items = [it for d in args.data for it in read_set(d, limit, split=args.split)]
     print(f"{len(items)} held-out images from {', '.join(str(d) for d in args.data)}", flush=True)
-    manifest, _ = load_manifest(args.manifest)
+    manifest, model_path = load_manifest(args.manifest)
     scores = score(
         collect(args.manifest, items), [manifest.threshold_of(c) for c in range(len(manifest.classes))]
     )
@@ -334,7 +330,7 @@ def main() -> int:
         update_card(args.manifest, scores, command, sets)
         section = (
             "## Reference indoor detector\n\n"
-            f"`{_shown(onnx_path_of(args.manifest))}` (see docs/models.md): trained here on generated scenes "
+            f"`{_shown(model_path)}` (see docs/models.md): trained here on generated scenes "
             f"only. Held-out generated sets ({', '.join(f'`{s}`' for s in sets)}, seeds not trained on), "
             f"{len(items)} images, through `edge.detect.Detector` (confidence floor 0.001 for AP; "
             "precision and recall at the manifest's thresholds).\n\n"
