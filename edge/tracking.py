@@ -26,6 +26,7 @@ class Track:
     first_seen_s: float = 0.0
     last_seen_s: float = 0.0
     scores: list[float] = field(default_factory=list)
+    detection: int = -1  # index of the detection it matched in the last ``update`` (-1: not seen)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class IouTracker:
         low = np.nonzero((detections.confidence >= p.low) & (detections.confidence < p.high))[0]
         seen: list[Track] = []
         unmatched = list(range(len(self.tracks)))
+        for track in self.tracks:
+            track.detection = -1
         for group in (high, low):
             if not len(group) or not unmatched:
                 continue
@@ -86,6 +89,7 @@ class IouTracker:
                 track.hits += 1
                 track.missed = 0
                 track.last_seen_s = t_s
+                track.detection = d
                 seen.append(track)
             matched_rows = {r for r, _ in pairs}
             matched_dets = {int(group[c]) for _, c in pairs}
@@ -103,6 +107,7 @@ class IouTracker:
                 first_seen_s=t_s,
                 last_seen_s=t_s,
                 scores=[float(detections.confidence[int(d)])],
+                detection=int(d),
             )
             self._next += 1
             self.tracks.append(track)

@@ -57,3 +57,13 @@ def test_ids_are_unique_per_frame(positions: list[tuple[float, float]]) -> None:
     for step in range(3):
         seen = tracker.update(dets(*rows), step)
         assert len({t.id for t in seen}) == len(seen)
+
+
+def test_each_track_knows_which_detection_it_matched() -> None:
+    tracker = IouTracker()
+    tracker.update(dets((0, 0, 10, 10, 0.9, 0), (100, 0, 110, 10, 0.9, 0)), 0)
+    # the same two objects, listed the other way round; the first one weak (it only extends its track)
+    tracker.update(dets((101, 0, 111, 10, 0.9, 0), (1, 0, 11, 10, 0.2, 0)), 1)
+    assert [(t.id, t.detection) for t in tracker.tracks] == [(1, 1), (2, 0)]
+    tracker.update(dets((102, 0, 112, 10, 0.9, 0)), 2)
+    assert [(t.id, t.detection) for t in tracker.tracks] == [(1, -1), (2, 0)]
