@@ -1,5 +1,5 @@
 """The reference indoor detector on held-out generated scenes: mAP@0.5 per class through the edge runtime,
-and CPU latency per frame at 320, 448 (shipped) and 640 input, onnxruntime vs OpenCV DNN on the same ONNX
+and CPU latency per frame at 320, 512 (shipped) and 640 input, onnxruntime vs OpenCV DNN on the same ONNX
 and frames.
 
     python benchmarks/detector_eval.py --data /work/data/heldout-lift-s90 /work/data/heldout-corridor-s91

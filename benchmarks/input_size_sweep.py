@@ -5,10 +5,10 @@
     python benchmarks/input_size_sweep.py --manifests build/sizes/*.yaml \\
         --data /work/data/indoor-train --split val       # choose here, on the training set's val split
 
-The model trains at 320 with scale augmentation (0.75-1.25 of the letterbox fit), so a somewhat larger
-input shows small, far objects at sizes it has learned while large ones stay within what it has seen;
-too large and near objects outgrow them. The size is chosen on the val split, never on the held-out sets.
-Prints a table and saves a plot (e-bike AP and mAP against input size).
+The model trains with scale augmentation (0.75-1.25 of the letterbox fit at ``models.train --size``), so
+a somewhat larger input shows small, far objects at sizes it has learned while large ones stay within what
+it has seen; too large and near objects outgrow them. The size is chosen on the val split, never on the
+held-out sets. Prints a table and saves a plot (e-bike AP and mAP against input size).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from sharpeyes.errors import SharpEyesError
 from sharpeyes.timefmt import EPOCH
 
 # the shipped reference detector (issue 7), found relative to the repository
-DEFAULT_INDOOR_MANIFEST = Path(__file__).resolve().parents[1] / "models" / "indoor" / "indoor-det-448.yaml"
+DEFAULT_INDOOR_MANIFEST = Path(__file__).resolve().parents[1] / "models" / "indoor" / "indoor-det-512.yaml"
 
 
 class AnalyzerUnavailableError(SharpEyesError):

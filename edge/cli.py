@@ -60,7 +60,7 @@ def _progress_printer(video: Path) -> Callable[[ScanProgress], None]:
     "model",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="detector manifest for ebike_indoor (default: models/indoor/indoor-det-448.yaml)",
+    help="detector manifest for ebike_indoor (default: models/indoor/indoor-det-512.yaml)",
 )
 def scan(video: Path, camera_file: Path, out_file: Path, start: str, model: Path | None) -> None:
     """Run one camera config over VIDEO and write every alert as one JSON line."""

@@ -1,6 +1,6 @@
 """``python -m models.train --data DIR --out models/indoor --seed 0 --epochs E [--minutes M]``
 
-Trains on a YOLO-layout dataset, exports the EMA weights to ONNX at each of ``--sizes`` (448, the shipped
+Trains on a YOLO-layout dataset, exports the EMA weights to ONNX at each of ``--sizes`` (512, the shipped
 input, then 320 and 640 for the latency table), checks onnxruntime against OpenCV DNN on validation frames,
 and writes the manifests.
 """
@@ -44,7 +44,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--init", type=Path, default=None, help="start from this checkpoint's weights")
     p.add_argument("--export-only", type=Path, default=None, help="skip training; export this checkpoint")
     p.add_argument(
-        "--sizes", type=int, nargs="+", default=[448, 320, 640], help="square input sizes to export"
+        "--sizes", type=int, nargs="+", default=[512, 320, 640], help="square input sizes to export"
     )
     p.add_argument("--version", default="0.1.0")
     p.add_argument("--data-note", default="", help="what generated the data (generator, seeds), for the card")
