@@ -1,13 +1,16 @@
 """Per-frame cost on the edge by stage, and how many cameras one 2-core box sustains at 5 analysed fps.
 
-    python benchmarks/edge_frame.py [--frames 150] [--source-fps 10] [--input 320]
+    python benchmarks/edge_frame.py [--frames 150] [--source-fps 10]      # the shipped reference detector
+    python benchmarks/edge_frame.py --model models/indoor/indoor-det-320.yaml   # its 320x320 export
+    python benchmarks/edge_frame.py --stand-in --input 320                      # a YOLOv8n-sized stand-in
 
 Stages, each timed per frame with ``perf_counter`` (median of all frames after a warm-up): read (decode
 one frame of a 640x360 corridor clip), motion gate, preprocess (letterbox), inference, postprocess
 (YOLO decode + thresholds + NMS), and the model-free clutter rule. Inference runs on one thread (one
-core's cost). There is no trained model yet, so the detector is a random-weight ONNX stand-in with a
-YOLOv8n-like shape and compute (conv backbone to stride 32, head on the stride-8 map, output
-``[1, 4+nc, N]``); its GFLOPs are printed. Replace it with the trained model when that exists.
+core's cost). The detector is a model manifest (default: the shipped reference detector), or with
+``--stand-in`` a random-weight ONNX graph with a YOLOv8n-like shape and compute (conv backbone to stride
+32, head on the stride-8 map, output ``[1, 4+nc, N]``), to size a box for a real export; its GFLOPs are
+printed.
 
 Capacity = usable CPU / cost per camera-second, where a camera costs ``source_fps x read`` (every frame
 of the stream is decoded) + ``5 x (gate + clutter)`` + ``5 x detector_share x (pre + inference + post)``;
@@ -33,6 +36,7 @@ from onnx import TensorProto, helper, numpy_helper
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.manifest import sha256_of
 from edge.motion import MotionGate
@@ -122,7 +126,14 @@ def main() -> int:
     parser.add_argument(
         "--source-fps", type=float, default=10.0, help="frames per second each stream delivers"
     )
-    parser.add_argument("--input", type=int, default=320, help="detector input size (square)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_INDOOR_MANIFEST,
+        help="model manifest (default: the shipped one)",
+    )
+    parser.add_argument("--stand-in", action="store_true", help="time a YOLOv8n-like random graph instead")
+    parser.add_argument("--input", type=int, default=320, help="the stand-in's input size (square)")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/plots/edge_frame.png"))
     parser.add_argument("--quick", action="store_true", help="a 20 s clip and 40 frames (under a minute)")
     args = parser.parse_args()
@@ -137,15 +148,23 @@ def main() -> int:
     clip = work / "corridor.mp4"
     write_clip(scene, clip, seed=3)
     camera = CameraConfig.model_validate(camera_config("cam-bench", clip, 20))
-    model_path = work / "yolo_like.onnx"
-    gflops = yolo_like_model(model_path, args.input, len(CLASSES))
-    manifest = work / "yolo_like.manifest.yaml"
-    manifest.write_text(
-        f"name: yolo-like-standin\nversion: '0'\nfile: {model_path.name}\nsha256: {sha256_of(model_path)}\n"
-        f"layout: yolov8\ninput_size: [{args.input}, {args.input}]\nclasses: {CLASSES}\n",
-        encoding="utf-8",
-    )
+    gflops = 0.0
+    if args.stand_in:
+        model_path = work / "yolo_like.onnx"
+        gflops = yolo_like_model(model_path, args.input, len(CLASSES))
+        manifest = work / "yolo_like.manifest.yaml"
+        manifest.write_text(
+            f"name: yolo-like-standin\nversion: '0'\nfile: {model_path.name}\n"
+            f"sha256: {sha256_of(model_path)}\nlayout: yolov8\n"
+            f"input_size: [{args.input}, {args.input}]\nclasses: {CLASSES}\n",
+            encoding="utf-8",
+        )
+    else:
+        manifest = args.model
     detector = Detector.from_manifest(manifest, SessionPool(intra_op_threads=1))
+    m = detector.manifest
+    what = f"{m.name} {m.version}" + (f", {gflops:.2f} GFLOPs" if args.stand_in else "")
+    what += f" at {m.input_size[0]}x{m.input_size[1]}, 1 thread"
     gate = MotionGate(zones=[z.polygon for z in camera.zones], stationary_every_s=10.0)
     clutter = ClutterRule.from_camera(camera)
 
@@ -198,7 +217,7 @@ def main() -> int:
     without = budget_ms / (base_ms + ANALYSED_FPS * detector_ms)
     with_gate = budget_ms / (base_ms + ANALYSED_FPS * share * detector_ms)
 
-    print(f"\nstand-in detector: {gflops:.2f} GFLOPs at {args.input}x{args.input}, 1 thread")
+    print(f"\ndetector: {what}")
     print(f"{'stage':<14}{'median ms':>10}{'per camera-second':>20}")
     for name, ms in med.items():
         per_s = ms * (args.source_fps if name == "read" else ANALYSED_FPS)
@@ -214,7 +233,7 @@ def main() -> int:
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
     a.barh(list(med), list(med.values()), color="tab:blue")
     a.set_xlabel("median ms per frame")
-    a.set_title("per-frame cost by stage")
+    a.set_title(f"per-frame cost by stage ({m.name})")
     b.bar(["no gate", "motion gate"], [without, with_gate], color=["tab:gray", "tab:green"])
     b.set_ylabel("cameras per 2-core box")
     b.set_title(f"capacity at {ANALYSED_FPS:g} analysed fps")
