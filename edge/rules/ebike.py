@@ -56,8 +56,8 @@ class EbikeParams:
     k: int = 3
     n: int = 5
     # a detection this confident starts a track (weaker ones only extend one), and an object counts as an
-    # e-bike only once an e-bike box on it was this confident; None = the model's own
-    # threshold for the e-bike class from its manifest. 0.5 by default: with reference model v0.1.0 the
+    # e-bike only once an e-bike box on it was this confident; None = the model's own threshold for the
+    # e-bike class from its manifest. 0.5 by default: with reference model v0.1.0 the
     # manifest's 0.2 made alerts faster (8/8 entries within 1 s vs 5/8) but tracked bicycles as e-bikes in
     # 3 of 6 bicycle episodes (benchmarks/ebike_eval.py); with v0.2.0 and ``rivals`` 0.5 meets the 1 s
     track_start: float | None = 0.5
@@ -169,7 +169,11 @@ class EbikeRule:
         return []
 
     def _objects(self, found: Detections) -> _Objects:
-        """Pair each e-bike box with the look-alike box it overlaps most (IoU >= ``rival_iou``)."""
+        """Pair each e-bike box with the look-alike box it overlaps most (IoU >= ``rival_iou``).
+
+        Two real vehicles standing that close (an e-bike and a bicycle side by side, seen end on) are taken
+        for one object, which the model's surer class decides over its life.
+        """
         ebikes = np.nonzero(np.isin(found.class_id, list(self.class_ids)))[0]
         rivals = np.nonzero(np.isin(found.class_id, list(self.rival_ids)))[0]
         partner = np.full(len(ebikes), -1, np.int64)
@@ -183,7 +187,8 @@ class EbikeRule:
                 if partner[e] < 0 and r not in used:
                     partner[e] = rivals[r]
                     used.add(r)
-        alone = np.array([r for r in rivals if r not in set(partner.tolist())], np.int64)
+        paired = set(partner.tolist())
+        alone = np.array([r for r in rivals if r not in paired], np.int64)
         own = np.concatenate([found.confidence[ebikes], np.zeros(len(alone), np.float32)])
         rival = np.concatenate(
             [
