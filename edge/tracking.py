@@ -37,7 +37,8 @@ class TrackerParams:
     max_missed: int = 10
 
 
-def _greedy(ious: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+def greedy_pairs(ious: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """(row, column) pairs, highest IoU first, each row and column used once, none below ``threshold``."""
     pairs: list[tuple[int, int]] = []
     if ious.size == 0:
         return pairs
@@ -79,7 +80,7 @@ class IouTracker:
             same = np.array(
                 [[self.tracks[i].class_id == detections.class_id[d] for d in group] for i in unmatched]
             )
-            pairs = _greedy(np.where(same, ious, 0.0), p.match_iou)
+            pairs = greedy_pairs(np.where(same, ious, 0.0), p.match_iou)
             for r, c in pairs:
                 track = self.tracks[unmatched[r]]
                 d = int(group[c])

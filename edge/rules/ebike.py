@@ -24,7 +24,7 @@ from edge.detect.decode import iou_matrix
 from edge.detect.detections import Detections
 from edge.evidence import snapshot
 from edge.motion import MotionGate
-from edge.tracking import IouTracker, Track, TrackerParams
+from edge.tracking import IouTracker, Track, TrackerParams, greedy_pairs
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
 from sharpeyes.contract.alert import GenericAttributes
@@ -179,14 +179,8 @@ class EbikeRule:
         partner = np.full(len(ebikes), -1, np.int64)
         if len(ebikes) and len(rivals):
             ious = iou_matrix(found.xyxy[ebikes], found.xyxy[rivals])
-            used: set[int] = set()
-            for flat in np.argsort(-ious, axis=None):
-                e, r = divmod(int(flat), len(rivals))
-                if ious[e, r] < self.params.rival_iou:
-                    break
-                if partner[e] < 0 and r not in used:
-                    partner[e] = rivals[r]
-                    used.add(r)
+            for e, r in greedy_pairs(ious, self.params.rival_iou):
+                partner[e] = rivals[r]
         paired = set(partner.tolist())
         alone = np.array([r for r in rivals if r not in paired], np.int64)
         own = np.concatenate([found.confidence[ebikes], np.zeros(len(alone), np.float32)])
