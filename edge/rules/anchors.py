@@ -35,6 +35,18 @@ class AnchorParams:
     history_s: float = 20.0  # how far back a new anchor is dated
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Pixels where something has stood (``mask``) and, per pixel, for the anchor that qualifies: when
+    it came (``since``), when the empty floor last showed there before it (``floor_s``, NaN if not
+    within the look-back) and when it first showed itself (``shown_s``). It came between the last two."""
+
+    mask: np.ndarray
+    since: np.ndarray
+    floor_s: np.ndarray
+    shown_s: np.ndarray
+
+
 class Anchors:
     def __init__(self, shape: tuple[int, int], params: AnchorParams | None = None) -> None:
         self.params = params or AnchorParams()
@@ -45,12 +57,16 @@ class Anchors:
         self.valid = np.zeros((h, w), bool)
         self.since = np.zeros((h, w), np.float32)
         self.seen_s = np.zeros((h, w), np.float32)
+        self.shown_s = np.zeros((h, w), np.float32)  # first showed itself (since: when it came)
+        self.floor_s = np.full((h, w), np.nan, np.float32)  # the empty floor last showed before it
         self.matches = np.zeros((h, w), bool)
         self.changed = np.zeros((h, w), bool)  # shows something else than a moment ago: motion
         self._aside = np.zeros((h, w, 3), np.float32)
         self._aside_valid = np.zeros((h, w), bool)
         self._aside_since = np.zeros((h, w), np.float32)
         self._aside_seen = np.zeros((h, w), np.float32)
+        self._aside_shown = np.zeros((h, w), np.float32)
+        self._aside_floor = np.full((h, w), np.nan, np.float32)
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
         self._history: deque[tuple[float, np.ndarray]] = deque(
@@ -94,9 +110,13 @@ class Anchors:
             self._aside[keep] = self.value[keep]
             self._aside_since[keep] = self.since[keep]
             self._aside_seen[keep] = self.seen_s[keep]
+            self._aside_shown[keep] = self.shown_s[keep]
+            self._aside_floor[keep] = self.floor_s[keep]
             self._aside_valid[keep] = True
             self.value[new] = self._pending[new]
-            self.since[new], self.seen_s[new] = self._date(new, fg.reference, t_s)
+            self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
+                new, fg.reference, t_s
+            )
             self.valid[new] = True
         # empty floor for gone_s on end: whatever stood here has been taken away
         self._floor_s[~fg.differs] += dt
@@ -107,8 +127,11 @@ class Anchors:
         if not self._history or t_s - self._history[-1][0] >= p.history_every_s:
             self._history.append((t_s, np.clip(v, 0, 255).astype(np.uint8)))
 
-    def _date(self, new: np.ndarray, reference: np.ndarray, t_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """Since when the new anchors' values have stood on their pixels, and for how long in view.
+    def _date(
+        self, new: np.ndarray, reference: np.ndarray, t_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Since when the new anchors' values have stood on their pixels, for how long in view, when they
+        first showed and when the empty floor last showed before them (NaN: not in the look-back).
 
         An item put down and at once walked past (the person who carried it goes on towards the camera)
         only holds still after that; looking back through recent frames, it came between the last frame
@@ -118,7 +141,7 @@ class Anchors:
         pending_since = self._pending_since[new]
         held = t_s - pending_since
         if not self._history:
-            return pending_since, held
+            return pending_since, held, pending_since, np.full_like(pending_since, np.nan)
         idx = np.nonzero(new)
         times = np.array([h[0] for h in self._history], np.float32)
         past = np.stack([h[1][idx] for h in self._history]).astype(np.float32)  # K x n x 3
@@ -138,7 +161,14 @@ class Anchors:
         came = np.where(last_empty >= 0, (times[np.maximum(last_empty, 0)] + shown) / 2, shown)
         since = np.where(found, np.minimum(came, pending_since), pending_since)
         seen = np.maximum(held, after.sum(axis=0) * p.history_every_s)
-        return since.astype(np.float32), seen.astype(np.float32)
+        first_shown = np.where(found, np.minimum(shown, pending_since), pending_since)
+        floor = np.where(found & (last_empty >= 0), times[np.maximum(last_empty, 0)], np.nan)
+        return (
+            since.astype(np.float32),
+            seen.astype(np.float32),
+            first_shown.astype(np.float32),
+            floor.astype(np.float32),
+        )
 
     def forget(self, region: np.ndarray) -> None:
         self.valid[region] = False
@@ -149,7 +179,12 @@ class Anchors:
         value = self.value.copy()
         np.copyto(self.value, self._aside, where=w3)
         np.copyto(self._aside, value, where=w3)
-        for ours, theirs in ((self.since, self._aside_since), (self.seen_s, self._aside_seen)):
+        for ours, theirs in (
+            (self.since, self._aside_since),
+            (self.seen_s, self._aside_seen),
+            (self.shown_s, self._aside_shown),
+            (self.floor_s, self._aside_floor),
+        ):
             held = ours[where].copy()
             ours[where] = theirs[where]
             theirs[where] = held
@@ -164,20 +199,27 @@ class Anchors:
         )
         return np.where(aside[:, :, None], self._aside[rows, cols], self.value[rows, cols])
 
-    def static(self, t_s: float, static_s: float, presence: float) -> tuple[np.ndarray, np.ndarray]:
-        """Pixels holding an anchor at least ``static_s`` old that was in view for ``presence`` of its
-        life (a passer-by's trace is seen once, an item again and again between passers-by), and that
-        anchor's date; where both anchors qualify (someone stands in front of an item), the older."""
+    def static(self, t_s: float, static_s: float, presence: float) -> Standing:
+        """Pixels holding an anchor at least ``static_s`` old that was in view for ``presence`` of the time
+        since it first showed (a passer-by's trace is seen once, an item again and again between
+        passers-by; an item hidden by people from the moment it was put down only starts to count once it
+        shows), with that anchor's dates; where both anchors qualify (someone stands in front of an
+        item), the older."""
         with np.errstate(invalid="ignore", divide="ignore"):
             own = (
                 self.valid
                 & (t_s - self.since >= static_s)
-                & (self.seen_s >= presence * np.maximum(t_s - self.since, 1e-3))
+                & (self.seen_s >= presence * np.maximum(t_s - self.shown_s, 1e-3))
             )
             aside = (
                 self._aside_valid
                 & (t_s - self._aside_since >= static_s)
-                & (self._aside_seen >= presence * np.maximum(t_s - self._aside_since, 1e-3))
+                & (self._aside_seen >= presence * np.maximum(t_s - self._aside_shown, 1e-3))
             )
         older = aside & (~own | (self._aside_since < self.since))
-        return own | aside, np.where(older, self._aside_since, self.since).astype(np.float32)
+        return Standing(
+            mask=own | aside,
+            since=np.where(older, self._aside_since, self.since).astype(np.float32),
+            floor_s=np.where(older, self._aside_floor, self.floor_s).astype(np.float32),
+            shown_s=np.where(older, self._aside_shown, self.shown_s).astype(np.float32),
+        )

@@ -29,7 +29,7 @@ import numpy as np
 
 from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
-from edge.rules.anchors import AnchorParams, Anchors
+from edge.rules.anchors import AnchorParams, Anchors, Standing
 from edge.rules.background import BackgroundParams, EmptyBackground, channel_max_absdiff
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
@@ -49,7 +49,9 @@ class ClutterParams:
     static_s: float = 5.0  # an anchor this old can belong to an item (people pause for less)
     presence: float = 0.5  # ... if it was in view for this share of its life
     visible: float = 0.5  # an item is reported while this share of it shows itself
-    since_percentile: float = 50.0  # of its pixels' dates (each: when the floor last showed there)
+    since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
+    floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
+    shown_percentile: float = 20.0  # ... and by the time it first showed at a good few of them
     ghost_match: float = 10.0  # a still patch this close to the floor around it is bare floor
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
     hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
@@ -83,6 +85,8 @@ class TrackedItem:
     since_s: float
     last_seen_s: float
     first_seen_s: float = 0.0
+    came_after_s: float = float("nan")  # it came after the floor last showed here ...
+    shown_by_s: float = 0.0  # ... and by the time it first showed (``since`` lies between)
     footprint: BBox = (0.0, 0.0, 0.0, 0.0)  # the box it has kept; replaced when its shape changes
     steady_since_s: float = 0.0  # since when the box has kept its footprint
     frames: int = 0  # analysed frames since first seen
@@ -105,6 +109,8 @@ class Blob:
     visible: float  # share of its pixels that show their anchor right now
     bare: float  # share of its pixels that show the empty corridor right now
     zone_index: int
+    came_after_s: float  # the empty floor showed at nearly all its pixels until then (NaN: not seen)
+    shown_by_s: float  # ... and it showed itself at a good few of them by then
     pixels: np.ndarray  # bool, the blob's pixels within ``bbox``
 
 
@@ -177,6 +183,13 @@ def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[
         for g in range(cuts.size + 1)
         for x, y, _area, part in _closed_parts(pixels & (group == g))
     ]
+
+
+def _could_have_come_with(item: TrackedItem, when_s: float) -> bool:
+    """Its pixels showed the floor until before ``when_s`` and first showed it after: hidden all the while
+    (the last strip of an item a crowd uncovered), it may have come then. Something put down later beside
+    an item lets the floor show at its spot after the item came."""
+    return item.came_after_s <= when_s <= item.shown_by_s  # False when the floor was not seen (NaN)
 
 
 class ClutterRule:
@@ -258,8 +271,9 @@ class ClutterRule:
         if self._anchors is None:
             return []
         p = self.params
-        static, dated = self._anchors.static(t_s, p.static_s, p.presence)
-        static &= (self._labels > 0) & ~self._owned
+        standing = self._anchors.static(t_s, p.static_s, p.presence)
+        static = standing.mask & (self._labels > 0) & ~self._owned
+        dated = standing.since
         min_area = p.min_area_fraction * static.size
         blobs = []
         for x, y, area, pixels in _closed_parts(static, min_area):
@@ -269,7 +283,7 @@ class ClutterRule:
                 share = area * int(piece.sum()) // total  # of the closed blob's area
                 if share < min_area:
                     continue
-                blob = self._blob(piece, x + px, y + py, share, diff, differs, dated)
+                blob = self._blob(piece, x + px, y + py, share, diff, differs, standing)
                 if blob is not None:
                     blobs.append(blob)
         return blobs
@@ -282,24 +296,48 @@ class ClutterRule:
         area: int,
         diff: np.ndarray,
         differs: np.ndarray,
-        dated: np.ndarray,
+        standing: Standing,
     ) -> Blob | None:
         if self._anchors is None or not pixels.any() or self._is_ghost(pixels, x, y, differs):
             return None
-        p = self.params
         h, w = pixels.shape
-        since = dated[y : y + h, x : x + w][pixels]
-        labels = self._labels[y : y + h, x : x + w][pixels]
+        rows, cols = slice(y, y + h), slice(x, x + w)
+        labels = self._labels[rows, cols][pixels]
+        since, after, by = self._date(
+            standing.since[rows, cols][pixels],
+            standing.floor_s[rows, cols][pixels],
+            standing.shown_s[rows, cols][pixels],
+        )
         return Blob(
             bbox=(float(x), float(y), float(x + w), float(y + h)),
             area=area,
-            since_s=float(np.percentile(since, p.since_percentile)),
+            since_s=since,
+            came_after_s=after,
+            shown_by_s=by,
             contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
             visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
             bare=1.0 - float(differs[y : y + h, x : x + w][pixels].mean()),
             zone_index=int(np.bincount(labels).argmax()),
             pixels=pixels,
         )
+
+    def _date(
+        self, since: np.ndarray, floor_s: np.ndarray, shown_s: np.ndarray
+    ) -> tuple[float, float, float]:
+        """When a blob's item was put down, and the span that says so: (since, came after, shown by).
+
+        Each pixel says: after the floor last showed here, by the time it first showed here. All its
+        pixels came at once, so the spans overlap; where people hid most of it for a while (a far item in
+        a crowd), the few pixels that showed early date it, and the middle of the overlap errs least.
+        Spans that do not overlap (or floor seen at too few pixels): the median pixel's date."""
+        p = self.params
+        known = floor_s[~np.isnan(floor_s)]
+        by = float(np.percentile(shown_s, p.shown_percentile))
+        if known.size >= max(3, since.size // 4):
+            after = float(np.percentile(known, p.floor_percentile))
+            if after <= by:
+                return (after + by) / 2, after, by
+        return float(np.percentile(since, p.since_percentile)), float("nan"), by
 
     def _is_ghost(self, pixels: np.ndarray, x: int, y: int, differs: np.ndarray) -> bool:
         """Someone who stood in view while the background was learned leaves, once gone, a patch of
@@ -374,6 +412,8 @@ class ClutterRule:
                     since_s=blob.since_s,
                     last_seen_s=t_s,
                     first_seen_s=t_s,
+                    came_after_s=blob.came_after_s,
+                    shown_by_s=blob.shown_by_s,
                     footprint=blob.bbox,
                     steady_since_s=t_s,
                 )
@@ -430,6 +470,7 @@ class ClutterRule:
             # date it again from what qualifies now: a passer-by's trace no longer does, parts
             # hidden at first do
             item.since_s = found[0].since_s
+            item.came_after_s, item.shown_by_s = found[0].came_after_s, found[0].shown_by_s
 
     def _ready(self, item: TrackedItem, moving: np.ndarray, t_s: float, dwell_s: float) -> bool:
         """Has it stood ``dwell_s``, in view, steady, seen nearly throughout, with nobody moving at it?
@@ -502,7 +543,9 @@ class ClutterRule:
         for other in self._items:
             if not other.alerted or other.pixels is None or _overlap(_grow(other.bbox, 2), item.bbox) <= 0:
                 continue
-            if abs(other.since_s - item.since_s) <= self.params.same_item_s:
+            if abs(other.since_s - item.since_s) <= self.params.same_item_s or _could_have_come_with(
+                item, other.since_s
+            ):
                 item.alerted = True
                 self._own(item)
                 return True

@@ -201,3 +201,30 @@ def test_item_the_colour_of_the_floor_is_not_taken_for_a_ghost() -> None:
 
 def test_person_standing_still_shorter_than_dwell_raises_nothing() -> None:
     assert run(40, standing=(10.0, 18.0)) == []
+
+
+def test_item_a_crowd_uncovers_bit_by_bit_is_one_alert_for_all_of_it_dated_to_its_placement() -> None:
+    """Regression (a far item in a crowd, generated clip 73-0): people walking past hide an item from
+    just before it is put down; the crowd thins from the floor up, uncovering it a row at a time over
+    15 s. Each pixel says "after the floor last showed (13 s), by the time I first showed"; all of them
+    came at once, so the rows uncovered first date it. Before, each pixel was dated to the middle of its
+    own span, so the item was dated late, it was reported from the rows that had qualified by then, and
+    the last rows, dated later still, were taken for something else (a second alert, or none for them).
+    """
+    rule = ClutterRule([ZONE], origin=START, params=SMALL)
+    drafts = []
+    stripes = np.array([(60, 140, 60), (150, 60, 150), (30, 30, 40), (200, 200, 210)], np.uint8)
+    for i in range(int(50 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        if t >= 14:
+            frame[140:190, 120:170] = (40, 60, 190)
+        if 13.0 <= t < 28.0:  # a crowd: bands that move on every frame, its lower edge rising 190 -> 140
+            band = stripes[(np.arange(100, 190) // 9 + i) % len(stripes)]
+            frame[100 : int(190 - (t - 13.0) / 15.0 * 50), 100:190] = band[None, :, :]
+        drafts.extend(rule.process(frame, t))
+    assert len(drafts) == 1
+    since = (drafts[0].attributes.since - START).total_seconds()  # type: ignore[union-attr]
+    assert abs(since - 14.0) <= 1.0, since
+    _, top, _, bottom = drafts[0].bbox or (0, 0, 0, 0)
+    assert top <= 140 + 6 and bottom >= 190 - 6  # all of it, not the rows that showed first
