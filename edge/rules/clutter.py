@@ -3,9 +3,10 @@
 Model-free: each frame is compared with a learned empty corridor in a reference lighting
 (``EmptyBackground``), and per pixel we keep what has stood still on it and since when (``Anchors``):
 walking people never hold a pixel still, items do, and an item's anchor survives people passing or
-standing in front of it. Pixels whose anchor is ``static_s`` old and was in view for most of its life
-form blobs; each blob is tracked by overlap as one *item* whose ``since`` is the median of its
-pixels' anchor dates (when it was put down, not when we noticed).
+standing in front of it. Pixels whose anchor is ``static_s`` old and was in view for most of the time
+since it first showed form blobs; each blob is tracked by overlap as one *item* dated to when it was put
+down, not when we noticed: each pixel says "after the floor last showed here, by the time I first
+showed", and the item came where those spans overlap.
 
 An item is reported once it has stood ``dwell_s`` and behaves like a thing, not like people: its blob
 showed in nearly every frame, kept its box, did not show the empty floor through itself (traces of
