@@ -48,7 +48,7 @@ BBox = tuple[float, float, float, float]
 class ClutterParams:
     width: int = 320  # analysis width in pixels
     static_s: float = 5.0  # an anchor this old can belong to an item (people pause for less)
-    presence: float = 0.5  # ... if it was in view for this share of its life
+    presence: float = 0.5  # ... if it was in view for this share of the time since it first showed
     visible: float = 0.5  # an item is reported while this share of it shows itself
     since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
     floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
