@@ -108,10 +108,8 @@ class Anchors:
         if new.any():
             keep = new & self.valid
             self._aside[keep] = self.value[keep]
-            self._aside_since[keep] = self.since[keep]
-            self._aside_seen[keep] = self.seen_s[keep]
-            self._aside_shown[keep] = self.shown_s[keep]
-            self._aside_floor[keep] = self.floor_s[keep]
+            for ours, theirs in self._dated_pairs():
+                theirs[keep] = ours[keep]
             self._aside_valid[keep] = True
             self.value[new] = self._pending[new]
             self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
@@ -174,17 +172,21 @@ class Anchors:
         self.valid[region] = False
         self._aside_valid[region] = False
 
+    def _dated_pairs(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """Each per-pixel date or duration of the anchor, with its twin for the anchor put aside."""
+        return (
+            (self.since, self._aside_since),
+            (self.seen_s, self._aside_seen),
+            (self.shown_s, self._aside_shown),
+            (self.floor_s, self._aside_floor),
+        )
+
     def _swap(self, where: np.ndarray) -> None:
         w3 = where[:, :, None]
         value = self.value.copy()
         np.copyto(self.value, self._aside, where=w3)
         np.copyto(self._aside, value, where=w3)
-        for ours, theirs in (
-            (self.since, self._aside_since),
-            (self.seen_s, self._aside_seen),
-            (self.shown_s, self._aside_shown),
-            (self.floor_s, self._aside_floor),
-        ):
+        for ours, theirs in self._dated_pairs():
             held = ours[where].copy()
             ours[where] = theirs[where]
             theirs[where] = held

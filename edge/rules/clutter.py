@@ -315,9 +315,9 @@ class ClutterRule:
             since_s=since,
             came_after_s=after,
             shown_by_s=by,
-            contrast=float(np.median(diff[y : y + h, x : x + w][pixels])),
-            visible=float(self._anchors.matches[y : y + h, x : x + w][pixels].mean()),
-            bare=1.0 - float(differs[y : y + h, x : x + w][pixels].mean()),
+            contrast=float(np.median(diff[rows, cols][pixels])),
+            visible=float(self._anchors.matches[rows, cols][pixels].mean()),
+            bare=1.0 - float(differs[rows, cols][pixels].mean()),
             zone_index=int(np.bincount(labels).argmax()),
             pixels=pixels,
         )

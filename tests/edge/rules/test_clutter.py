@@ -18,6 +18,7 @@ FPS = 5.0
 ZONE = Zone(name="fire_lane", polygon=[[20, 60], [300, 60], [300, 230], [20, 230]], dwell_s=10)
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 SMALL = ClutterParams(width=160)  # keeps these tests fast
+CROWD = np.array([(60, 140, 60), (150, 60, 150), (30, 30, 40), (200, 200, 210)], np.uint8)  # their tops
 
 
 def floor(t: float, light: float = 1.0, seed: int = 0) -> np.ndarray:
@@ -36,9 +37,11 @@ def run(
     ramp: tuple[float, float] | None = None,
     standing: tuple[float, float] | None = None,
     pause: tuple[float, float] | None = None,
+    crowd: tuple[float, float] | None = None,
 ) -> list:
     """``ramp``: the light goes from light[0] to light[1] between these times (default: the whole run);
-    ``standing``: a person stands still in front of the box; ``pause``: a walker stops for a while."""
+    ``standing``: a person stands still in front of the box; ``pause``: a walker stops for a while;
+    ``crowd``: bands that move on every frame hide the box, their lower edge rising from 190 to 140."""
     rule = ClutterRule([zone], origin=START, params=SMALL)
     drafts = []
     r0, r1 = ramp or (0.0, seconds)
@@ -59,6 +62,10 @@ def run(
             x = int(20 + walked * 60)
             if x < 300:
                 draw_person(frame, x, t, still=pause[1] <= t < pause[1] + 3.0)
+        if crowd is not None and crowd[0] <= t < crowd[1]:
+            band = CROWD[(np.arange(100, 190) // 9 + i) % len(CROWD)]
+            edge = int(190 - (t - crowd[0]) / (crowd[1] - crowd[0]) * 50)
+            frame[100:edge, 100:190] = band[None, :, :]
         drafts.extend(rule.process(frame, t))
     return drafts
 
@@ -211,18 +218,7 @@ def test_item_a_crowd_uncovers_bit_by_bit_is_one_alert_for_all_of_it_dated_to_it
     own span, so the item was dated late, it was reported from the rows that had qualified by then, and
     the last rows, dated later still, were taken for something else (a second alert, or none for them).
     """
-    rule = ClutterRule([ZONE], origin=START, params=SMALL)
-    drafts = []
-    stripes = np.array([(60, 140, 60), (150, 60, 150), (30, 30, 40), (200, 200, 210)], np.uint8)
-    for i in range(int(50 * FPS)):
-        t = i / FPS
-        frame = floor(t)
-        if t >= 14:
-            frame[140:190, 120:170] = (40, 60, 190)
-        if 13.0 <= t < 28.0:  # a crowd: bands that move on every frame, its lower edge rising 190 -> 140
-            band = stripes[(np.arange(100, 190) // 9 + i) % len(stripes)]
-            frame[100 : int(190 - (t - 13.0) / 15.0 * 50), 100:190] = band[None, :, :]
-        drafts.extend(rule.process(frame, t))
+    drafts = run(50, box_at=(14.0, 50.0), crowd=(13.0, 28.0))
     assert len(drafts) == 1
     since = (drafts[0].attributes.since - START).total_seconds()  # type: ignore[union-attr]
     assert abs(since - 14.0) <= 1.0, since
