@@ -33,8 +33,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from edge.analyzer import AlertDraft
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST
+from edge.detect import Detector, SessionPool
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule
+from edge.rules.people import DetectedPeople, PeopleFinder
 from edge.synth.corridor import write_corridor_set
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
@@ -54,6 +57,7 @@ class ClipScore:
     pile: int  # items found in another item's alert (set down together, touching)
     since_errors: list[float]
     ms_per_frame: float
+    detector_share: float  # of analysed frames, those the person detector ran on (0 model-free)
 
 
 class TimedRule:
@@ -85,10 +89,10 @@ def reports(draft: AlertDraft, since_s: float, item: dict[str, Any]) -> bool:
     return overlaps(draft.bbox, item["bbox"]) and abs(since_s - item["placed_s"]) <= SINCE_TOLERANCE_S
 
 
-def score_clip(truth_path: Path) -> ClipScore:
+def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScore:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
-    rule = TimedRule(ClutterRule.from_camera(camera))
+    rule = TimedRule(ClutterRule.from_camera(camera, people=people))
     result = replay(Path(camera.source), [rule], camera.fps)  # type: ignore[list-item]
     expected = [item for item in truth["items"] if item["expect_alert"]]
     matched: set[str] = set()
@@ -133,6 +137,7 @@ def score_clip(truth_path: Path) -> ClipScore:
         pile=pile,
         since_errors=errors,
         ms_per_frame=1000 * rule.seconds / max(1, rule.frames),
+        detector_share=rule.rule.people_frames / max(1, rule.rule.frames),
     )
 
 
@@ -161,13 +166,23 @@ def main() -> int:
     parser.add_argument("--dwell", type=float, default=20.0)
     parser.add_argument("--quick", action="store_true", help="seed 7, one 70 s clip (under a minute)")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/clutter_eval.png"))
+    parser.add_argument(
+        "--people",
+        default=str(DEFAULT_INDOOR_MANIFEST),
+        help="manifest of the person detector the rule masks people with (default: the shipped model; "
+        "'none': model-free, as without a detector)",
+    )
     args = parser.parse_args()
+    people = None
+    if args.people != "none":
+        people = DetectedPeople(Detector.from_manifest(Path(args.people), SessionPool()))
     if args.quick:
         args.seeds, args.clips, args.duration = [7], 1, 70.0
     out = args.out or Path("build/corridor-quick" if args.quick else "build/corridor-eval")
 
     truths = [t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)]
-    scores = [score_clip(truth_path) for truth_path in truths]
+    scores = [score_clip(truth_path, people) for truth_path in truths]
+    print(f"people: {args.people}")
     print()
     print(
         f"{'clip':<22}{'expected':>9}{'alerts':>8}{'TP':>5}{'pile':>5}{'FP':>5}{'FN':>5}"
@@ -190,11 +205,13 @@ def main() -> int:
     median_err = abs_errors[len(abs_errors) // 2] if abs_errors else 0.0
     max_err = abs_errors[-1] if abs_errors else 0.0
     ms = sorted(s.ms_per_frame for s in scores)[len(scores) // 2] if scores else 0.0
+    share = sorted(s.detector_share for s in scores)[len(scores) // 2] if scores else 0.0
     print(
         f"\nseeds {' '.join(map(str, args.seeds))}, {len(scores)} clips: precision {precision:.3f}  "
         f"recall {recall:.3f}  (TP {tp}, FP {fp}, FN {fn}, in a pile's alert {pile}; one alert per item: "
         f"recall {strict:.3f}); |since error| median {median_err:.2f}s "
         f"max {max_err:.2f}s (tolerance {SINCE_TOLERANCE_S}s); rule {ms:.1f} ms/frame (median clip)"
+        + (f", person detector on {share:.0%} of frames (median clip)" if people is not None else "")
     )
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(errors, bins=20, color="tab:blue")

@@ -32,6 +32,7 @@ from edge.motion import MotionGate
 from edge.outbox import KafkaForwarder, Outbox, Producer, kafka_producer
 from edge.rules.clutter import ClutterRule
 from edge.rules.ebike import EbikeParams, EbikeRule
+from edge.rules.people import DetectedPeople, NoPersonClass
 from sharpeyes.clock import Clock, SystemClock
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract.alert import AgentInfo, ModelInfo
@@ -89,7 +90,7 @@ class BuiltinAnalyzers:
         analyzers: list[Analyzer] = []
         for name in camera.detectors:
             if name == "corridor_clutter":
-                analyzers.append(ClutterRule.from_camera(camera, origin=origin))
+                analyzers.append(ClutterRule.from_camera(camera, origin=origin, people=self._people()))
             elif name == "high_altitude_throw":
                 from edge.analyzers import throw_analyzer
 
@@ -115,6 +116,16 @@ class BuiltinAnalyzers:
                     f"camera {camera.id}: detector {name} is not available in this agent"
                 )
         return analyzers
+
+    def _people(self) -> DetectedPeople | None:
+        """The person finder of ``detectors.clutter_people_model`` (one model session for all cameras)."""
+        model = self.config.detectors.clutter_people_model
+        if model is None:
+            return None
+        try:
+            return DetectedPeople(self.detectors[model])
+        except NoPersonClass as exc:
+            raise DetectorUnavailable(f"detectors.clutter_people_model {model!r}: {exc}") from None
 
     def model_info(self) -> ModelInfo | None:
         model = self.config.detectors.ebike_model

@@ -45,28 +45,55 @@ def _throw(camera: CameraConfig) -> CameraAnalyzer:
     )
 
 
-def _clutter(camera: CameraConfig, origin: datetime) -> CameraAnalyzer:
-    from edge.rules.clutter import ClutterRule
+def clutter_identity(camera: CameraConfig, people: Detector | None) -> ModelInfo:
+    """The clutter rule's identity: its zones, and the person detector it masks people with, if any."""
+    settings = repr([(z.name, z.polygon, z.dwell_s) for z in camera.zones])
+    if people is None:
+        digest = hashlib.sha256(settings.encode()).hexdigest()
+        return ModelInfo(name="sharpeyes-clutter-occupancy", version="1", sha256=digest)
+    m = people.manifest
+    digest = hashlib.sha256(f"{settings}|{m.name}|{m.version}|{m.sha256}".encode()).hexdigest()
+    return ModelInfo(name="sharpeyes-clutter-occupancy+people", version="2", sha256=digest)
 
-    digest = hashlib.sha256(repr([(z.name, z.polygon, z.dwell_s) for z in camera.zones]).encode()).hexdigest()
+
+def _clutter(
+    camera: CameraConfig, origin: datetime, manifest: Path | None, pool: SessionPool, people: bool
+) -> CameraAnalyzer:
+    from edge.rules.clutter import ClutterRule
+    from edge.rules.people import DetectedPeople, NoPersonClass
+
+    detector = _detector(camera, "corridor_clutter", manifest, pool) if people else None
+    finder = None
+    if detector is not None:
+        try:
+            finder = DetectedPeople(detector)
+        except NoPersonClass as exc:
+            raise AnalyzerUnavailableError(
+                f"camera {camera.id}: model {detector.model_path}: {exc}"
+            ) from None
     return CameraAnalyzer(
         "corridor_clutter",
-        ClutterRule.from_camera(camera, origin=origin),
-        ModelInfo(name="sharpeyes-clutter-occupancy", version="1", sha256=digest),
+        ClutterRule.from_camera(camera, origin=origin, people=finder),
+        clutter_identity(camera, detector),
     )
+
+
+def _detector(camera: CameraConfig, rule: str, manifest: Path | None, pool: SessionPool) -> Detector:
+    path = manifest if manifest is not None else DEFAULT_INDOOR_MANIFEST
+    if not path.is_file():
+        where = "the model manifest" if manifest is not None else "the reference model manifest"
+        raise AnalyzerUnavailableError(
+            f"camera {camera.id}: {rule} needs a detector model; {where} {path} does not exist "
+            f"(pass --model MANIFEST)"
+        )
+    return Detector.from_manifest(path, pool)  # ModelError on a bad manifest, file or checksum
 
 
 def _ebike(camera: CameraConfig, manifest: Path | None, pool: SessionPool) -> CameraAnalyzer:
     from edge.rules.ebike import EbikeRule, NoEbikeClass
 
     path = manifest if manifest is not None else DEFAULT_INDOOR_MANIFEST
-    if not path.is_file():
-        where = "the model manifest" if manifest is not None else "the reference model manifest"
-        raise AnalyzerUnavailableError(
-            f"camera {camera.id}: ebike_indoor needs a detector model; {where} {path} does not exist "
-            f"(pass --model MANIFEST)"
-        )
-    detector = Detector.from_manifest(path, pool)  # ModelError on a bad manifest, file or checksum
+    detector = _detector(camera, "ebike_indoor", manifest, pool)
     try:
         rule = EbikeRule.from_camera(camera, detector)
     except NoEbikeClass as exc:
@@ -85,20 +112,23 @@ def analyzers_for(
     origin: datetime = EPOCH,
     model: Path | None = None,
     pool: SessionPool | None = None,
+    clutter_people: bool = True,
 ) -> list[CameraAnalyzer]:
     """One analyzer per entry of ``camera.detectors``, in that order. ``origin`` is the wall time of
     frame 0 (clutter alerts carry an absolute ``since``). ``ebike_indoor`` runs the detector of the
     manifest ``model``, by default the shipped reference model (``DEFAULT_INDOOR_MANIFEST``); its name,
-    version and sha256 are the alerts' model identity. Every frame the scan samples goes to the
-    detector (no motion gate: an offline scan has the time)."""
+    version and sha256 are the alerts' model identity. ``corridor_clutter`` masks people with that
+    model's person class unless ``clutter_people`` is false (model-free). Every frame the scan samples
+    goes to the detector (no motion gate: an offline scan has the time)."""
     out: list[CameraAnalyzer] = []
+    shared = pool or SessionPool()
     for name in camera.detectors:
         if name == "high_altitude_throw":
             out.append(_throw(camera))
         elif name == "corridor_clutter":
-            out.append(_clutter(camera, origin))
+            out.append(_clutter(camera, origin, model, shared, clutter_people))
         elif name == "ebike_indoor":
-            out.append(_ebike(camera, model, pool or SessionPool()))
+            out.append(_ebike(camera, model, shared))
         else:  # the config model refuses unknown names; this guards a new name added there only
             raise AnalyzerUnavailableError(f"camera {camera.id}: unknown detector {name!r}")
     return out

@@ -60,9 +60,17 @@ def _progress_printer(video: Path) -> Callable[[ScanProgress], None]:
     "model",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="detector manifest for ebike_indoor (default: models/indoor/indoor-det-512.yaml)",
+    help="detector manifest for ebike_indoor, and the person detector of corridor_clutter "
+    "(default: models/indoor/indoor-det-512.yaml)",
 )
-def scan(video: Path, camera_file: Path, out_file: Path, start: str, model: Path | None) -> None:
+@click.option(
+    "--model-free-clutter",
+    is_flag=True,
+    help="corridor_clutter without a person detector (tells people from things by how they hold still)",
+)
+def scan(
+    video: Path, camera_file: Path, out_file: Path, start: str, model: Path | None, model_free_clutter: bool
+) -> None:
     """Run one camera config over VIDEO and write every alert as one JSON line."""
     from edge.scan import scan_video
     from sharpeyes.config import CameraConfig, load_model
@@ -74,7 +82,15 @@ def scan(video: Path, camera_file: Path, out_file: Path, start: str, model: Path
     try:
         camera = load_model(CameraConfig, camera_file)
         with out_file.open("wb") as out:
-            summary = scan_video(video, camera, out, start_at, progress=_progress_printer(video), model=model)
+            summary = scan_video(
+                video,
+                camera,
+                out,
+                start_at,
+                progress=_progress_printer(video),
+                model=model,
+                clutter_people=not model_free_clutter,
+            )
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(

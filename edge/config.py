@@ -35,16 +35,20 @@ class DetectorSettings(ConfigModel):
         le=1.0,
         description="score from which an e-bike detection starts a track; null = the manifest's threshold",
     )
+    clutter_people_model: str | None = Field(
+        default=None,
+        description="model whose person class corridor_clutter masks people with; null = model-free",
+    )
     intra_op_threads: int = Field(default=2, ge=1, le=16)
     stationary_every_s: float = Field(default=10.0, gt=0, description="detector check without motion")
     motion_gate: bool = True
 
     @model_validator(mode="after")
     def _known_model(self) -> DetectorSettings:
-        if self.ebike_model is not None and self.ebike_model not in self.manifests:
-            raise ValueError(
-                f"ebike_model {self.ebike_model!r} is not one of manifests {sorted(self.manifests)}"
-            )
+        for field_name in ("ebike_model", "clutter_people_model"):
+            model = getattr(self, field_name)
+            if model is not None and model not in self.manifests:
+                raise ValueError(f"{field_name} {model!r} is not one of manifests {sorted(self.manifests)}")
         return self
 
 

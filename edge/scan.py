@@ -129,10 +129,12 @@ def scan_video(
     start: datetime,
     progress: Callable[[ScanProgress], None] | None = None,
     model: Path | None = None,
+    clutter_people: bool = True,
 ) -> ScanSummary:
     """Write one JSON line per alert to ``out``, in the order the analyzers raised them. ``model`` is
-    the detector manifest for ``ebike_indoor`` (default: the shipped reference model)."""
-    analyzers = analyzers_for(camera, origin=start, model=model)
+    the detector manifest for ``ebike_indoor`` and the person detector of ``corridor_clutter`` (default:
+    the shipped reference model); ``clutter_people`` false runs the clutter rule model-free."""
+    analyzers = analyzers_for(camera, origin=start, model=model, clutter_people=clutter_people)
     started = time.monotonic()
     count = 0
     last = ScanProgress(0, 0, 0, 0, 0.0)

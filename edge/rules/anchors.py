@@ -11,6 +11,13 @@ while something else stands still on it. If something else holds still on
 the pixel long enough, it becomes the anchor and the old one is kept aside; when the old one shows
 again (the person in front has left) it is restored with its date. An anchor is dropped only when the
 pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
+
+Where a person detector runs, the pixels inside people's boxes may be people. An anchor that comes up
+inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself with no
+person over it for ``proven_s`` (a thing a person set down, or one seen between people in a crowd, soon
+does; a person who stopped never does: once they walk on, their pixels show something else). The time a
+person hides an anchor counts like time behind a passer-by, and neither shows the anchor there nor
+gone: the floor showing ``gone_s`` on end may be interrupted by people passing.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ class AnchorParams:
     follow: float = 0.1  # per matching frame, an anchor follows what it shows (residual light drift)
     history_every_s: float = 0.5
     history_s: float = 20.0  # how far back a new anchor is dated
+    proven_s: float = 1.0  # an anchor that came up on a person stands once in view this long without one
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ class Anchors:
         self.seen_s = np.zeros((h, w), np.float32)
         self.shown_s = np.zeros((h, w), np.float32)  # first showed itself (since: when it came)
         self.floor_s = np.full((h, w), np.nan, np.float32)  # the empty floor last showed before it
+        # came up on a person: still to be seen this long with nobody over it (0: stands as a thing)
+        self.unproven_s = np.zeros((h, w), np.float32)
         self.matches = np.zeros((h, w), bool)
         self.changed = np.zeros((h, w), bool)  # shows something else than a moment ago: motion
         self._aside = np.zeros((h, w, 3), np.float32)
@@ -67,13 +77,16 @@ class Anchors:
         self._aside_seen = np.zeros((h, w), np.float32)
         self._aside_shown = np.zeros((h, w), np.float32)
         self._aside_floor = np.full((h, w), np.nan, np.float32)
+        self._aside_unproven = np.zeros((h, w), np.float32)
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
         self._history: deque[tuple[float, np.ndarray]] = deque(
             maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
         )
 
-    def update(self, fg: Foreground, t_s: float) -> None:
+    def update(self, fg: Foreground, t_s: float, people: np.ndarray | None = None) -> None:
+        """Take one frame (``fg``: it and its difference from the empty corridor); ``people``: pixels
+        inside people's boxes, when a person detector runs."""
         p = self.params
         v = fg.image
         dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
@@ -100,8 +113,13 @@ class Anchors:
         self.matches = matches
         # in view, or (half) hidden by someone walking past, which says little against it: a far item in
         # a busy corridor is behind passers-by much of the time; nothing while something else is still
+        behind = self.changed
+        if people is not None:
+            behind = behind | (people & ~matches)
+            clear = matches & ~people  # the anchor shows, and nobody's box is over it
+            self.unproven_s[clear] = np.maximum(0.0, self.unproven_s[clear] - dt)
         self.seen_s[matches] += dt
-        self.seen_s[self.valid & self.changed] += p.behind_walker * dt
+        self.seen_s[self.valid & behind] += p.behind_walker * dt
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
         # something new has held still: the new anchor; an old one goes aside
         new = fg.differs & ~matches & still & (t_s - self._pending_since >= p.establish_s)
@@ -115,10 +133,12 @@ class Anchors:
             self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
                 new, fg.reference, t_s
             )
+            self.unproven_s[new] = 0.0 if people is None else np.where(people[new], p.proven_s, 0.0)
             self.valid[new] = True
         # empty floor for gone_s on end: whatever stood here has been taken away
         self._floor_s[~fg.differs] += dt
-        self._floor_s[fg.differs] = 0.0
+        # a person on the pixel hides the floor, and says nothing of whether the item is still there
+        self._floor_s[fg.differs if people is None else fg.differs & ~people] = 0.0
         gone = self._floor_s >= p.gone_s
         self.valid[gone] = False
         self._aside_valid[gone] = False
@@ -179,6 +199,7 @@ class Anchors:
             (self.seen_s, self._aside_seen),
             (self.shown_s, self._aside_shown),
             (self.floor_s, self._aside_floor),
+            (self.unproven_s, self._aside_unproven),
         )
 
     def _swap(self, where: np.ndarray) -> None:
@@ -210,11 +231,13 @@ class Anchors:
         with np.errstate(invalid="ignore", divide="ignore"):
             own = (
                 self.valid
+                & (self.unproven_s <= 0)
                 & (t_s - self.since >= static_s)
                 & (self.seen_s >= presence * np.maximum(t_s - self.shown_s, 1e-3))
             )
             aside = (
                 self._aside_valid
+                & (self._aside_unproven <= 0)
                 & (t_s - self._aside_since >= static_s)
                 & (self._aside_seen >= presence * np.maximum(t_s - self._aside_shown, 1e-3))
             )

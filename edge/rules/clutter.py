@@ -15,6 +15,12 @@ for a quiet frame). From its alert on, its pixels are its own: they never form a
 or a re-detection cannot alert twice, while a new item put down next to it still can. It is forgotten
 when its pixels have shown the empty corridor ``hold_s`` on end (taken away). Optionally a detector
 must confirm the blob.
+
+With a person detector (``people``), people are known for what they are: what shows inside their boxes
+never starts an item, and a person standing in front of an item counts like a passer-by (``Anchors``).
+Without one the rule tells people from things by how they hold still alone, which a crowd at the far end
+of a corridor defeats now and then (benchmarks/RESULTS.md). The detector only runs on frames where
+something in the zones differs from the empty corridor.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
 from edge.rules.anchors import AnchorParams, Anchors, Standing
 from edge.rules.background import BackgroundParams, EmptyBackground, channel_max_absdiff
+from edge.rules.people import PeopleFinder, PeopleParams, people_mask
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -57,6 +64,7 @@ class ClutterParams:
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
     hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
     bare_share: float = 0.2  # an alerted item's box with fewer differing pixels shows the empty floor
+    bare_view: float = 0.3  # ... judged from the pixels no person stands on, when this share of it
     bare_blob: float = 0.3  # a blob showing the empty floor over this share is not standing there
     steady_iou: float = 0.6  # a blob box this close to the item's footprint keeps its shape
     steady_s: float = 5.0  # ... and must have kept it this long to be reported
@@ -70,6 +78,7 @@ class ClutterParams:
     snapshot_max_bytes: int = 120_000
     background: BackgroundParams = field(default_factory=BackgroundParams)
     anchors: AnchorParams = field(default_factory=AnchorParams)
+    people: PeopleParams = field(default_factory=PeopleParams)
 
 
 class ItemConfirmer(Protocol):
@@ -186,6 +195,23 @@ def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[
     ]
 
 
+def _pixels_touch(a: TrackedItem, b: TrackedItem, margin: int = 2) -> bool:
+    """Do two items' pixels (not only their boxes) come within ``margin`` pixels of each other?"""
+    if a.pixels is None or b.pixels is None:
+        return False
+    ax, ay, bx, by = round(a.bbox[0]) - margin, round(a.bbox[1]) - margin, round(b.bbox[0]), round(b.bbox[1])
+    grown = cv2.dilate(
+        np.pad(a.pixels.astype(np.uint8), margin), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
+    )
+    x0, y0 = max(ax, bx), max(ay, by)
+    x1 = min(ax + grown.shape[1], bx + b.pixels.shape[1])
+    y1 = min(ay + grown.shape[0], by + b.pixels.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return False
+    mine = grown[y0 - ay : y1 - ay, x0 - ax : x1 - ax] > 0
+    return bool((mine & b.pixels[y0 - by : y1 - by, x0 - bx : x1 - bx]).any())
+
+
 def _could_have_come_with(item: TrackedItem, when_s: float) -> bool:
     """Its pixels showed the floor until before ``when_s`` and first showed it after: hidden all the while
     (the last strip of an item a crowd uncovered), it may have come then. Something put down later beside
@@ -203,6 +229,7 @@ class ClutterRule:
         origin: datetime = EPOCH,
         params: ClutterParams | None = None,
         confirmer: ItemConfirmer | None = None,
+        people: PeopleFinder | None = None,
     ) -> None:
         if not zones:
             raise ValueError("corridor_clutter needs at least one zone")
@@ -211,6 +238,9 @@ class ClutterRule:
         self.origin = origin
         self.params = params or ClutterParams()
         self.confirmer = confirmer
+        self.people = people
+        self.frames = 0  # analysed with a person detector at hand ...
+        self.people_frames = 0  # ... of which it ran (something in the zones differed)
         self._background: EmptyBackground | None = None
         self._anchors: Anchors | None = None
         self._labels = np.zeros((0, 0), np.int32)
@@ -220,12 +250,17 @@ class ClutterRule:
         self._last_t: float | None = None
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
+        self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
 
     @classmethod
     def from_camera(
-        cls, camera: CameraConfig, origin: datetime = EPOCH, confirmer: ItemConfirmer | None = None
+        cls,
+        camera: CameraConfig,
+        origin: datetime = EPOCH,
+        confirmer: ItemConfirmer | None = None,
+        people: PeopleFinder | None = None,
     ) -> ClutterRule:
-        return cls(camera.zones, camera.mask, origin=origin, confirmer=confirmer)
+        return cls(camera.zones, camera.mask, origin=origin, confirmer=confirmer, people=people)
 
     @property
     def items(self) -> list[TrackedItem]:
@@ -238,7 +273,8 @@ class ClutterRule:
         fg = self._background.update(image, t_s)
         if fg is None:
             return []
-        self._anchors.update(fg, t_s)
+        self._people_now = self._people(frame, fg.differs)
+        self._anchors.update(fg, t_s, self._people_now)
         self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
         return self._due(frame, self._anchors.changed, t_s)
@@ -266,6 +302,18 @@ class ClutterRule:
             self._items = []
             self._owned = np.zeros((sh, sw), bool)
         return small
+
+    def _people(self, frame: np.ndarray, differs: np.ndarray) -> np.ndarray | None:
+        """Pixels inside people's boxes (analysis size), or None without a person detector. An empty
+        fire lane has nobody in it: the detector runs only when something there differs from the empty
+        corridor."""
+        if self.people is None:
+            return None
+        self.frames += 1
+        if not (differs & (self._labels > 0)).any():
+            return np.zeros(differs.shape, bool)
+        self.people_frames += 1
+        return people_mask(self.people.boxes(frame), differs.shape, self._scale, self.params.people.margin)
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""
@@ -429,12 +477,11 @@ class ClutterRule:
             if found:
                 self._observe(item, found, t_s)
             if item.alerted and item.pixels is not None:
-                rows, cols = _slice(item.bbox, differs.shape)
-                share = float(differs[rows, cols][item.pixels].mean()) if item.pixels.any() else 0.0
-                item.bare_s = item.bare_s + dt if share < p.bare_share else 0.0
+                item.bare_s = self._bare_for(item, differs, dt)
                 if item.bare_s < p.hold_s:
                     kept.append(item)
                     continue
+                rows, cols = _slice(item.bbox, differs.shape)
                 self._owned[rows, cols] &= ~item.pixels
                 log.info(
                     "clutter removed",
@@ -443,6 +490,22 @@ class ClutterRule:
             elif t_s - item.last_seen_s <= p.hold_s:
                 kept.append(item)
         self._items = kept
+
+    def _bare_for(self, item: TrackedItem, differs: np.ndarray, dt: float) -> float:
+        """How long a reported item's pixels have shown the empty corridor on end. Where people are known,
+        only the pixels no person stands on say so, and a moment when people cover nearly all of it says
+        nothing either way: at a busy far end, passers-by would otherwise keep a removed item alive and
+        the next item set down on its spot would be taken for a piece of it."""
+        if item.pixels is None:
+            return item.bare_s
+        rows, cols = _slice(item.bbox, differs.shape)
+        shown = item.pixels
+        if self._people_now is not None:
+            shown = shown & ~self._people_now[rows, cols]
+            if shown.sum() < self.params.bare_view * max(1, int(item.pixels.sum())):
+                return item.bare_s  # people in front: no news
+        share = float(differs[rows, cols][shown].mean()) if shown.any() else 0.0
+        return item.bare_s + dt if share < self.params.bare_share else 0.0
 
     def _observe(self, item: TrackedItem, found: list[Blob], t_s: float) -> None:
         box = found[0].bbox
@@ -544,6 +607,8 @@ class ClutterRule:
         for other in self._items:
             if not other.alerted or other.pixels is None or _overlap(_grow(other.bbox, 2), item.bbox) <= 0:
                 continue
+            if _overlap(_grow(other.bbox, -2), item.bbox) <= 0 and not _pixels_touch(item, other):
+                continue  # only the fringes of their boxes meet: it stands apart (further back, say)
             if abs(other.since_s - item.since_s) <= self.params.same_item_s or _could_have_come_with(
                 item, other.since_s
             ):

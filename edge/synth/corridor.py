@@ -2,9 +2,12 @@
 
 A camera looks down a corridor (pinhole perspective: floor, walls, ceiling lights, doors that open and
 close). People walk through, some pausing; some of them put an item down and someone later takes it
-away — some items stay longer than the zone's ``dwell_s``, some shorter. Lighting drifts slowly (global
-gain and a side-to-side gradient) and every frame has sensor noise. Each clip comes with the camera
-config (YAML) and a ground-truth JSON that says which items must raise an alert and since when.
+away — some items stay longer than the zone's ``dwell_s``, some shorter. In about half the clips two
+neighbours meet in the fire lane and stand talking for longer than the dwell: people, not clutter.
+People are drawn as the indoor detector's 3D ``Person`` (``indoor_things``), walking or standing.
+Lighting drifts slowly (global gain and a side-to-side gradient) and every frame has sensor noise.
+Each clip comes with the camera config (YAML) and a ground-truth JSON that says which items must raise
+an alert and since when.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import cv2
 import numpy as np
 import yaml
 
+from edge.synth.camera3d import PinholeCamera
+from edge.synth.draw3d import Canvas, Painter
+from edge.synth.indoor_things import Person
 from sharpeyes.logs import fields
 
 log = logging.getLogger(__name__)
@@ -31,6 +37,9 @@ CAM_HEIGHT = 1.6  # m
 HALF_WIDTH = 1.5  # m
 Z_NEAR, Z_FAR = 2.5, 20.0  # m, visible floor
 ZONE_Z = (2.6, 16.0)  # the fire lane: the floor from the camera to 16 m
+
+
+GAIT_M = 1.4  # metres walked per full gait cycle (two steps)
 
 
 def project(x_m: float, y_m: float, z_m: float) -> tuple[float, float]:
@@ -60,6 +69,7 @@ class Walker:
     z_to: float
     x_m: float
     speed: float  # m/s
+    # not used for drawing (``walker_look``); still sampled, so each seed keeps its scene
     color: tuple[int, int, int]
     pause_z: float | None = None
     pause_s: float = 0.0
@@ -133,6 +143,7 @@ class CorridorScene:
     walkers: list[Walker] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     doors: list[Door] = field(default_factory=list)
+    talkers: list[tuple[float, float]] = field(default_factory=list)  # two people standing: from, to
 
 
 def _base_image() -> np.ndarray:
@@ -201,35 +212,28 @@ def _draw_box(img: np.ndarray, item: Item) -> None:
     cv2.rectangle(img, (round(x0), round(y_top)), (round(x1), round(y_bottom)), item.color, -1)
 
 
-def _draw_person(img: np.ndarray, walker: Walker, z: float, t: float) -> None:
-    """A person: striped top (clothes have texture), swinging legs, head. Flat blobs would sit still on
-    the pixels they cover, which real people walking do not."""
-    cx, feet = project(walker.x_m, 0, z)
-    _, head_top = project(walker.x_m, 1.7, z)
-    half = FOCAL * 0.22 / z
-    height = feet - head_top
-    head_r = max(2, round(height * 0.07))
-    body_top = head_top + 2 * head_r
-    hip = feet - 0.45 * height
-    stripe = max(2, round(FOCAL * 0.08 / z))
-    dark = tuple(int(c * 0.55) for c in walker.color)
-    y = body_top
-    k = 0
-    while y < hip:
-        colour = walker.color if k % 2 == 0 else dark
-        cv2.rectangle(
-            img, (round(cx - half), round(y)), (round(cx + half), round(min(hip, y + stripe))), colour, -1
-        )
-        y += stripe
-        k += 1
+CAMERA = PinholeCamera.level(CAM_HEIGHT, FOCAL, (W, H), HORIZON_Y)  # ``project`` as a 3D camera
+
+
+def walker_look(seed: int, index: int) -> Person:
+    """What walker ``index`` of a clip looks like: the 3D person the indoor detector learns (``Person``:
+    head, torso, swinging arms and legs, plain or two-coloured clothes, sometimes a backpack), never
+    pushing anything. Drawn from its own random stream, so a seed's scene (who walks when, which items
+    stand where) does not depend on how people are drawn."""
+    person = Person.sample(np.random.default_rng([seed, 17, index]))
+    return Person(
+        person.height, person.top, person.trousers, person.skin, person.hair, 0.0, 0.0, False, person.backpack
+    )
+
+
+def _draw_person(img: np.ndarray, walker: Walker, look: Person, z: float, t: float) -> None:
+    """A walking person, facing the way they walk; arms and legs swing with the distance walked, and
+    stand still while they pause."""
     walking = walker.position(t + 0.05) != z
-    swing = math.sin(2 * math.pi * 1.8 * t) * half * 0.5 if walking else 0.0
-    legs = (40, 40, 60)
-    leg_w = half * 0.45
-    for side, phase in ((-1, 1.0), (1, -1.0)):
-        x = cx + side * half * 0.45 + phase * swing
-        cv2.rectangle(img, (round(x - leg_w), round(hip)), (round(x + leg_w), round(feet)), legs, -1)
-    cv2.circle(img, (round(cx), round(head_top + head_r)), head_r, (140, 160, 200), -1)
+    walked = abs(z - walker.z_from)
+    posed = look.at_phase(2 * math.pi * walked / GAIT_M, 0.35 if walking else 0.0)
+    yaw = 0.0 if walker.z_to > walker.z_from else math.pi
+    posed.draw(Painter(Canvas.blank_mask(img), CAMERA, (walker.x_m, 0.0, z), yaw))
 
 
 class CorridorRenderer:
@@ -237,6 +241,7 @@ class CorridorRenderer:
         self.scene = scene
         self._base = _base_image()
         self._rng = np.random.default_rng(seed)
+        self._looks = [walker_look(seed, i) for i in range(len(scene.walkers))]
         self._columns = np.arange(W, dtype=np.float32)[None, :, None]
 
     def frame(self, t: float) -> np.ndarray:
@@ -250,10 +255,12 @@ class CorridorRenderer:
         for item in self.scene.items:
             if item.present(t):
                 drawables.append((item.z_m, lambda item=item: _draw_box(img, item)))  # type: ignore[misc]
-        for walker in self.scene.walkers:
+        for walker, look in zip(self.scene.walkers, self._looks, strict=True):
             z = walker.position(t)
             if z is not None and Z_NEAR * 0.5 < z < Z_FAR:
-                drawables.append((z, lambda walker=walker, z=z: _draw_person(img, walker, z, t)))  # type: ignore[misc]
+                drawables.append(
+                    (z, lambda walker=walker, look=look, z=z: _draw_person(img, walker, look, z, t))  # type: ignore[misc]
+                )
         for _, draw in sorted(drawables, key=lambda d: -d[0]):
             draw()
         light = self.scene.lighting.field(t, self._columns)
@@ -379,6 +386,35 @@ def make_scene(
     return scene
 
 
+def add_talkers(scene: CorridorScene, rng: np.random.Generator) -> None:
+    """Half the time: two people, one from each end, meet in the fire lane and stand talking for longer
+    than the dwell, then walk on. Nothing to report; a rule that tells people from things only by how
+    they hold still reports them. Drawn from its own stream (``rng``), so the rest of a seed's scene does
+    not change with it."""
+    if rng.random() >= 0.5:
+        return
+    z_m = float(rng.uniform(5.0, 11.0))
+    x_m = float(rng.uniform(-0.5, 0.5))
+    stand_s = float(rng.uniform(scene.dwell_s + 5, scene.dwell_s + 30))
+    meet_s = float(rng.uniform(20.0, max(21.0, scene.duration_s - stand_s - 10)))
+    for side, inbound in ((-0.3, True), (0.3, False)):
+        speed = float(rng.uniform(1.0, 1.3))
+        z_from, z_to = (Z_FAR, Z_NEAR * 0.6) if inbound else (Z_NEAR * 0.6, Z_FAR)
+        scene.walkers.append(
+            Walker(
+                enter_s=meet_s - abs(z_m - z_from) / speed,
+                z_from=z_from,
+                z_to=z_to,
+                x_m=x_m + side,
+                speed=speed,
+                color=(0, 0, 0),
+                pause_z=z_m,
+                pause_s=stand_s,
+            )
+        )
+    scene.talkers.append((round(meet_s, 2), round(meet_s + stand_s, 2)))
+
+
 def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, object]:
     items = []
     for item in scene.items:
@@ -401,6 +437,7 @@ def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, obje
         "dwell_s": scene.dwell_s,
         "items": items,
         "people": [{"enter_s": round(w.enter_s, 2), "exit_s": round(w.exit_s, 2)} for w in scene.walkers],
+        "talkers": [{"from_s": a, "to_s": b} for a, b in scene.talkers],
         "lighting": asdict(scene.lighting),
     }
 
@@ -442,6 +479,22 @@ def _named(progress: Callable[[str, float], None], name: str) -> Callable[[float
     return report
 
 
+def corridor_scene(seed: int, k: int, clips: int, duration_s: float, dwell_s: float) -> CorridorScene:
+    """Clip ``k`` of a set of ``clips`` for ``seed``: items and passers-by from one random stream,
+    talkers from another (``add_talkers``). The last clip of a set has no items and stronger light drift."""
+    rng = np.random.default_rng([seed, k])
+    light_only = clips > 1 and k == clips - 1
+    scene = make_scene(
+        rng,
+        duration_s,
+        dwell_s,
+        n_items=0 if light_only else int(rng.integers(4, 7)),
+        strong_light=light_only,
+    )
+    add_talkers(scene, np.random.default_rng([seed, k, 29]))
+    return scene
+
+
 def write_corridor_set(
     out: Path,
     seed: int,
@@ -458,15 +511,7 @@ def write_corridor_set(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for k in range(clips):
-        rng = np.random.default_rng([seed, k])
-        light_only = clips > 1 and k == clips - 1
-        scene = make_scene(
-            rng,
-            duration_s,
-            dwell_s,
-            n_items=0 if light_only else int(rng.integers(4, 7)),
-            strong_light=light_only,
-        )
+        scene = corridor_scene(seed, k, clips, duration_s, dwell_s)
         name = f"corridor-{seed}-{k}"
         clip = out / f"{name}.mp4"
         camera_id = f"cam-syn-corridor-{seed}-{k}"

@@ -121,6 +121,7 @@ async def run_distributed_demo(
     from kafka import KafkaProducer
 
     from edge.agent import EdgeAgent
+    from edge.analyzers import DEFAULT_INDOOR_MANIFEST
     from edge.config import AgentConfig
     from pipeline.config import KafkaConfig
     from pipeline.console.app import FEED, build_console
@@ -225,6 +226,11 @@ async def run_distributed_demo(
             "metrics_port": 0,
             "heartbeat_every_s": 5.0,
             "cameras": [c.config.model_dump(mode="json") for c in cameras],
+            # the corridor camera's clutter rule knows people by the shipped detector's person class
+            "detectors": {
+                "manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)},
+                "clutter_people_model": "indoor",
+            },
         }
     )
     agent = EdgeAgent(agent_config, reader_options={"speed": opts.speed, "loop_files": True})

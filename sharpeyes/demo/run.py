@@ -51,6 +51,7 @@ def _free_port() -> int:
 async def run_demo(
     opts: DemoOptions, registry: SiteRegistry, say: Callable[[str], None]
 ) -> dict[str, object]:
+    from edge.analyzers import DEFAULT_INDOOR_MANIFEST
     from edge.config import AgentConfig
     from pipeline.console.auth import Account, Accounts, Role
     from pipeline.console.passwords import ScryptHash, hash_password
@@ -93,6 +94,11 @@ async def run_demo(
             "metrics_port": 0,
             "heartbeat_every_s": 5.0,
             "cameras": [c.config.model_dump(mode="json") for c in cameras],
+            # the corridor camera's clutter rule knows people by the shipped detector's person class
+            "detectors": {
+                "manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)},
+                "clutter_people_model": "indoor",
+            },
         }
     )
     site = EmbeddedSite(

@@ -1,0 +1,123 @@
+"""People's boxes for the clutter rule: the shipped detector on rendered corridor frames, and the mask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST
+from edge.detect import Detector, SessionPool
+from edge.detect.detections import Detections
+from edge.rules.people import DetectedPeople, NoPersonClass, people_mask
+from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
+from sharpeyes.timefmt import EPOCH
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Detector:
+    return Detector.from_manifest(DEFAULT_INDOOR_MANIFEST, SessionPool())
+
+
+def corridor_frame(walkers: list[Walker], t: float) -> np.ndarray:
+    still = Lighting(0.0, 60.0, 0.0, 0.0, 80.0, 3.0)
+    scene = CorridorScene(duration_s=10.0, fps=10.0, dwell_s=20.0, lighting=still, walkers=walkers)
+    return CorridorRenderer(scene, seed=5).frame(t)
+
+
+@pytest.mark.parametrize("z_m", [4.0, 8.0, 13.0])
+def test_shipped_model_finds_a_person_walking_down_the_corridor(shipped: Detector, z_m: float) -> None:
+    """The person at ``z_m`` metres (13 m: far end, about 45 px tall) is found where they stand."""
+    walker = Walker(enter_s=0.0, z_from=z_m - 1.0, z_to=19.0, x_m=0.4, speed=1.0, color=(0, 0, 0))
+    boxes = DetectedPeople(shipped).boxes(corridor_frame([walker], 1.0))
+    feet_x, feet_y = project(0.4, 0.0, z_m)
+    _, head_y = project(0.4, 1.7, z_m)
+    hits = [b for b in boxes if b[0] <= feet_x <= b[2] and b[1] - 4 <= head_y + 10 and b[3] + 4 >= feet_y]
+    assert len(hits) == 1, boxes
+
+
+def test_no_person_in_an_empty_corridor(shipped: Detector) -> None:
+    assert len(DetectedPeople(shipped).boxes(corridor_frame([], 1.0))) == 0
+
+
+class NoPeopleModel:
+    @property
+    def class_names(self) -> list[str]:
+        return ["ebike", "bicycle"]
+
+    def detect(self, frame: np.ndarray) -> Detections:
+        return Detections.empty()
+
+
+def test_a_model_without_a_person_class_is_refused_by_name() -> None:
+    with pytest.raises(NoPersonClass, match="no person class among"):
+        DetectedPeople(NoPeopleModel())
+
+
+def test_mask_covers_each_box_scaled_and_grown_by_its_height() -> None:
+    mask = people_mask(np.array([[100, 40, 120, 140]], np.float32), (90, 160), 0.5, 0.1)
+    ys, xs = np.nonzero(mask)
+    # 10 px margin at full size (a tenth of 100 px), halved with the picture
+    assert (xs.min(), xs.max(), ys.min(), ys.max()) == (45, 65, 15, 75)
+    assert not people_mask(np.zeros((0, 4), np.float32), (90, 160), 0.5, 0.1).any()
+
+
+CORRIDOR_CAMERA = {
+    "id": "cam-corridor-1",
+    "kind": "corridor",
+    "source": "corridor.mp4",
+    "detectors": ["corridor_clutter"],
+    "fps": 5,
+    "zones": [{"name": "fire_lane", "polygon": [[0, 100], [640, 100], [640, 360], [0, 360]], "dwell_s": 20}],
+}
+
+
+def agent_config(tmp_path: Path, detectors: dict[str, object]) -> dict[str, object]:
+    return {
+        "agent_id": "nvr-1",
+        "kafka": {"bootstrap": "127.0.0.1:9"},
+        "outbox": {"path": str(tmp_path / "outbox.db")},
+        "detectors": detectors,
+        "cameras": [CORRIDOR_CAMERA],
+    }
+
+
+def test_the_agent_masks_people_with_the_model_its_config_names(tmp_path: Path) -> None:
+    from edge.agent import BuiltinAnalyzers
+    from edge.config import AgentConfig
+    from edge.rules.clutter import ClutterRule
+    from sharpeyes.config import CameraConfig
+
+    manifests = {"indoor": str(DEFAULT_INDOOR_MANIFEST)}
+    for detectors, masked in (
+        ({"manifests": manifests, "clutter_people_model": "indoor"}, True),
+        ({"manifests": manifests}, False),
+    ):
+        config = AgentConfig.model_validate(agent_config(tmp_path, detectors))
+        camera = CameraConfig.model_validate(CORRIDOR_CAMERA)
+        [rule] = BuiltinAnalyzers(config, SessionPool(1))(camera, EPOCH)
+        assert isinstance(rule, ClutterRule)
+        assert (rule.people is not None) is masked
+
+
+def test_an_agent_config_naming_an_unknown_people_model_is_refused_by_field(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from edge.config import AgentConfig
+
+    doc = agent_config(tmp_path, {"manifests": {}, "clutter_people_model": "yolo"})
+    with pytest.raises(ValidationError, match="clutter_people_model 'yolo' is not one of manifests"):
+        AgentConfig.model_validate(doc)
+
+
+def test_scan_masks_people_by_default_and_names_the_model_in_its_alerts() -> None:
+    from edge.analyzers import analyzers_for
+    from sharpeyes.config import CameraConfig
+
+    camera = CameraConfig.model_validate(CORRIDOR_CAMERA)
+    [masked] = analyzers_for(camera)
+    [free] = analyzers_for(camera, clutter_people=False)
+    assert masked.model.name == "sharpeyes-clutter-occupancy+people"
+    assert free.model.name == "sharpeyes-clutter-occupancy"
+    assert masked.model.sha256 != free.model.sha256
