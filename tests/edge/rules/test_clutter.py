@@ -241,7 +241,7 @@ def test_item_a_crowd_uncovers_bit_by_bit_is_one_alert_for_all_of_it_dated_to_it
     """
     drafts = run(50, box_at=(14.0, 50.0), crowd=(13.0, 28.0))
     assert len(drafts) == 1
-    since = (drafts[0].attributes.since - START).total_seconds()  # type: ignore[union-attr]
+    since = (drafts[0].attributes.since - START).total_seconds()
     assert abs(since - 14.0) <= 1.0, since
     _, top, _, bottom = drafts[0].bbox or (0, 0, 0, 0)
     assert top <= 140 + 6 and bottom >= 190 - 6  # all of it, not the rows that showed first

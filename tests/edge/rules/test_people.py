@@ -90,10 +90,11 @@ def test_the_agent_masks_people_with_the_model_its_config_names(tmp_path: Path) 
     from sharpeyes.config import CameraConfig
 
     manifests = {"indoor": str(DEFAULT_INDOOR_MANIFEST)}
-    for detectors, masked in (
+    cases: list[tuple[dict[str, object], bool]] = [
         ({"manifests": manifests, "clutter_people_model": "indoor"}, True),
         ({"manifests": manifests}, False),
-    ):
+    ]
+    for detectors, masked in cases:
         config = AgentConfig.model_validate(agent_config(tmp_path, detectors))
         camera = CameraConfig.model_validate(CORRIDOR_CAMERA)
         [rule] = BuiltinAnalyzers(config, SessionPool(1))(camera, EPOCH)
