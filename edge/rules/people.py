@@ -66,7 +66,10 @@ class DetectedPeople:
         self._ids = np.asarray(ids)
 
     def boxes(self, frame: np.ndarray) -> np.ndarray:
-        found = self.detector.detect(frame)
+        return self.people_in(self.detector.detect(frame))
+
+    def people_in(self, found: Detections) -> np.ndarray:
+        """The person boxes among a detector run's results (one run can serve several rules)."""
         keep = np.isin(found.class_id, self._ids)
         if self.params.min_score is not None:
             keep &= found.confidence >= self.params.min_score
