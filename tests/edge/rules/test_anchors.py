@@ -1,0 +1,75 @@
+"""``Anchors`` with people known: what comes up on a person stands only once it shows apart from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edge.rules.anchors import Anchors
+from edge.rules.background import Foreground
+from edge.rules.people import PeopleView
+
+FLOOR = (95.0, 110.0, 120.0)
+THING = (40.0, 60.0, 190.0)
+SPOT = (slice(10, 20), slice(10, 20))  # where the thing stands
+STEP = 0.2
+
+
+def frame(thing: bool) -> Foreground:
+    image = np.full((40, 60, 3), FLOOR, np.float32)
+    if thing:
+        image[SPOT] = THING
+    differs = np.zeros((40, 60), bool)
+    differs[SPOT] = thing
+    return Foreground(image, differs, differs.astype(np.float32) * 100, 1.0, np.full_like(image, FLOOR))
+
+
+def boxes(*xyxy: tuple[int, int, int, int]) -> PeopleView:
+    view = PeopleView.nobody((40, 60))
+    for x0, y0, x1, y1 in xyxy:
+        view.mask[y0:y1, x0:x1] = True
+        view.box[y0:y1, x0:x1] = (x0, y0, x1, y1)
+    return view
+
+
+WALKER = (5, 0, 25, 30)  # over the spot as the thing comes
+BESIDE = (0, 5, 40, 40)  # someone else's box over the spot: IoU with WALKER about 0.26
+JITTER = (6, 1, 26, 31)  # the walker's own box a frame later (a standing person's box jitters)
+
+
+def standing_after(then: PeopleView, seconds: float = 12.0) -> np.ndarray:
+    """The thing appears at 1 s inside WALKER's box, which stays until 4 s; ``then`` from 4 s on:
+    the pixels that stand (``static``) at the end."""
+    anchors = Anchors((40, 60))
+    t = 0.0
+    while t <= seconds:
+        people = PeopleView.nobody((40, 60))
+        if 0.5 <= t < 4.0:
+            people = boxes(WALKER)
+        elif t >= 4.0:
+            people = then
+        anchors.update(frame(t >= 1.0), t, people)
+        t = round(t + STEP, 3)
+    return anchors.static(t, static_s=5.0, presence=0.5).mask[SPOT]
+
+
+@pytest.mark.parametrize(
+    ("then", "stands"),
+    [
+        pytest.param(PeopleView.nobody((40, 60)), True, id="the-walker-leaves"),
+        pytest.param(boxes(BESIDE), True, id="someone-else-stands-over-it"),
+        pytest.param(boxes(JITTER), False, id="the-walker-stays-there"),
+    ],
+)
+def test_what_comes_up_on_a_person_stands_once_it_shows_apart_from_them(
+    then: PeopleView, stands: bool
+) -> None:
+    assert standing_after(then).all() == stands
+    assert standing_after(then).any() == stands
+
+
+def test_without_people_known_it_stands_after_static_s() -> None:
+    anchors = Anchors((40, 60))
+    for k in range(61):
+        anchors.update(frame(k * STEP >= 1.0), k * STEP)
+    assert anchors.static(12.0, static_s=5.0, presence=0.5).mask[SPOT].all()
