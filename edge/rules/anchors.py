@@ -13,13 +13,11 @@ again (the person in front has left) it is restored with its date. An anchor is 
 pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
 
 Where a person detector runs, the pixels inside people's boxes may be people. An anchor that comes up
-inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself for
-``proven_s`` on end with no person over it, or inside another box than the one it came up in (a thing a
-person set down, or one seen between people in a crowd, soon does, and so does one at the feet of people
-who stopped beside it after it came; a person who stopped never does: their own box stays with them,
-and once they walk on, their pixels show something else). The time a person hides an anchor counts like
-time behind a passer-by, and neither shows the anchor there nor gone: the floor showing ``gone_s`` on
-end may be interrupted by people passing.
+inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself with no
+person over it for ``proven_s`` (a thing a person set down, or one seen between people in a crowd, soon
+does; a person who stopped never does: once they walk on, their pixels show something else). The time a
+person hides an anchor counts like time behind a passer-by, and neither shows the anchor there nor
+gone: the floor showing ``gone_s`` on end may be interrupted by people passing.
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ import cv2
 import numpy as np
 
 from edge.rules.background import Foreground, channel_max_absdiff
-from edge.rules.people import PeopleView, box_iou
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,6 @@ class AnchorParams:
     history_every_s: float = 0.5
     history_s: float = 20.0  # how far back a new anchor is dated
     proven_s: float = 1.0  # an anchor that came up on a person stands once in view this long without one
-    same_box_iou: float = 0.5  # ... a box this close to the one it came up in is that person still
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,6 @@ class Anchors:
         self.floor_s = np.full((h, w), np.nan, np.float32)  # the empty floor last showed before it
         # came up on a person: still to be seen this long with nobody over it (0: stands as a thing)
         self.unproven_s = np.zeros((h, w), np.float32)
-        self.came_box = np.full((h, w, 4), np.nan, np.float16)  # the person's box it came up in
         self.matches = np.zeros((h, w), bool)
         self.changed = np.zeros((h, w), bool)  # shows something else than a moment ago: motion
         self._aside = np.zeros((h, w, 3), np.float32)
@@ -83,16 +78,15 @@ class Anchors:
         self._aside_shown = np.zeros((h, w), np.float32)
         self._aside_floor = np.full((h, w), np.nan, np.float32)
         self._aside_unproven = np.zeros((h, w), np.float32)
-        self._aside_came_box = np.full((h, w, 4), np.nan, np.float16)
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
         self._history: deque[tuple[float, np.ndarray]] = deque(
             maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
         )
 
-    def update(self, fg: Foreground, t_s: float, people: PeopleView | None = None) -> None:
-        """Take one frame (``fg``: it and its difference from the empty corridor); ``people``: where
-        people are, when a person detector runs."""
+    def update(self, fg: Foreground, t_s: float, people: np.ndarray | None = None) -> None:
+        """Take one frame (``fg``: it and its difference from the empty corridor); ``people``: pixels
+        inside people's boxes, when a person detector runs."""
         p = self.params
         v = fg.image
         dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
@@ -121,8 +115,9 @@ class Anchors:
         # a busy corridor is behind passers-by much of the time; nothing while something else is still
         behind = self.changed
         if people is not None:
-            behind = behind | (people.mask & ~matches)
-            self._prove(matches, people, dt)
+            behind = behind | (people & ~matches)
+            clear = matches & ~people  # the anchor shows, and nobody's box is over it
+            self.unproven_s[clear] = np.maximum(0.0, self.unproven_s[clear] - dt)
         self.seen_s[matches] += dt
         self.seen_s[self.valid & behind] += p.behind_walker * dt
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
@@ -138,34 +133,17 @@ class Anchors:
             self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
                 new, fg.reference, t_s
             )
-            if people is None:
-                self.unproven_s[new] = 0.0
-            else:
-                self.unproven_s[new] = np.where(people.mask[new], p.proven_s, 0.0)
-                self.came_box[new] = people.box[new]
+            self.unproven_s[new] = 0.0 if people is None else np.where(people[new], p.proven_s, 0.0)
             self.valid[new] = True
         # empty floor for gone_s on end: whatever stood here has been taken away
         self._floor_s[~fg.differs] += dt
         # a person on the pixel hides the floor, and says nothing of whether the item is still there
-        self._floor_s[fg.differs if people is None else fg.differs & ~people.mask] = 0.0
+        self._floor_s[fg.differs if people is None else fg.differs & ~people] = 0.0
         gone = self._floor_s >= p.gone_s
         self.valid[gone] = False
         self._aside_valid[gone] = False
         if not self._history or t_s - self._history[-1][0] >= p.history_every_s:
             self._history.append((t_s, np.clip(v, 0, 255).astype(np.uint8)))
-
-    def _prove(self, matches: np.ndarray, people: PeopleView, dt: float) -> None:
-        """Unproven anchors that show themselves apart from the person they came up on count down to
-        standing; back inside that person's box, they start again."""
-        pending = matches & (self.unproven_s > 0)
-        if not pending.any():
-            return
-        same = people.mask[pending] & (
-            box_iou(people.box[pending], self.came_box[pending].astype(np.float32))
-            >= self.params.same_box_iou
-        )
-        left = self.unproven_s[pending]
-        self.unproven_s[pending] = np.where(same, self.params.proven_s, np.maximum(0.0, left - dt))
 
     def _date(
         self, new: np.ndarray, reference: np.ndarray, t_s: float
@@ -222,7 +200,6 @@ class Anchors:
             (self.shown_s, self._aside_shown),
             (self.floor_s, self._aside_floor),
             (self.unproven_s, self._aside_unproven),
-            (self.came_box, self._aside_came_box),
         )
 
     def _swap(self, where: np.ndarray) -> None:

@@ -38,7 +38,7 @@ from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
 from edge.rules.anchors import AnchorParams, Anchors, Standing
 from edge.rules.background import BackgroundParams, EmptyBackground, channel_max_absdiff
-from edge.rules.people import PeopleFinder, PeopleParams, PeopleView, people_view
+from edge.rules.people import PeopleFinder, PeopleParams, people_mask
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -250,7 +250,7 @@ class ClutterRule:
         self._last_t: float | None = None
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
-        self._people_now: PeopleView | None = None  # this frame's people (when a detector runs)
+        self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
 
     @classmethod
     def from_camera(
@@ -303,7 +303,7 @@ class ClutterRule:
             self._owned = np.zeros((sh, sw), bool)
         return small
 
-    def _people(self, frame: np.ndarray, differs: np.ndarray) -> PeopleView | None:
+    def _people(self, frame: np.ndarray, differs: np.ndarray) -> np.ndarray | None:
         """Pixels inside people's boxes (analysis size), or None without a person detector. An empty
         fire lane has nobody in it: the detector runs only when something there differs from the empty
         corridor."""
@@ -311,9 +311,9 @@ class ClutterRule:
             return None
         self.frames += 1
         if not (differs & (self._labels > 0)).any():
-            return PeopleView.nobody(differs.shape)
+            return np.zeros(differs.shape, bool)
         self.people_frames += 1
-        return people_view(self.people.boxes(frame), differs.shape, self._scale, self.params.people.margin)
+        return people_mask(self.people.boxes(frame), differs.shape, self._scale, self.params.people.margin)
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""
@@ -501,7 +501,7 @@ class ClutterRule:
         rows, cols = _slice(item.bbox, differs.shape)
         shown = item.pixels
         if self._people_now is not None:
-            shown = shown & ~self._people_now.mask[rows, cols]
+            shown = shown & ~self._people_now[rows, cols]
             if shown.sum() < self.params.bare_view * max(1, int(item.pixels.sum())):
                 return item.bare_s  # people in front: no news
         share = float(differs[rows, cols][shown].mean()) if shown.any() else 0.0

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from edge.detect.detections import Detections
@@ -75,42 +76,15 @@ class DetectedPeople:
         return found.xyxy[keep].astype(np.float32)
 
 
-@dataclass(frozen=True)
-class PeopleView:
-    """People in one analysed frame: the pixels inside their (grown) boxes, and per pixel the box over
-    it (``x1, y1, x2, y2`` in analysis pixels; NaN where nobody is; the nearest person's where boxes
-    overlap, the one whose feet are lowest in the picture)."""
-
-    mask: np.ndarray  # bool (H, W)
-    box: np.ndarray  # float32 (H, W, 4)
-
-    @classmethod
-    def nobody(cls, shape: tuple[int, int]) -> PeopleView:
-        return cls(np.zeros(shape, bool), np.full((*shape, 4), np.nan, np.float32))
-
-
-def people_view(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin: float) -> PeopleView:
-    """People's boxes (frame pixels) on an image ``shape`` (the frame scaled by ``scale``), each grown by
-    ``margin`` of its height."""
-    view = PeopleView.nobody(shape)
+def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin: float) -> np.ndarray:
+    """Pixels of an image ``shape`` (the frame scaled by ``scale``) inside any box grown by ``margin``
+    of its height."""
+    mask = np.zeros(shape, np.uint8)
     h, w = shape
-    ordered = np.asarray(boxes, np.float32).reshape(-1, 4)
-    for x1, y1, x2, y2 in ordered[np.argsort(ordered[:, 3])]:  # far to near: the nearest drawn last
+    for x1, y1, x2, y2 in np.asarray(boxes, np.float32).reshape(-1, 4):
         m = margin * (y2 - y1)
-        x0, y0 = max(0, int((x1 - m) * scale)), max(0, int((y1 - m) * scale))
-        xe, ye = min(w, int(np.ceil((x2 + m) * scale)) + 1), min(h, int(np.ceil((y2 + m) * scale)) + 1)
-        if x0 < xe and y0 < ye:
-            view.mask[y0:ye, x0:xe] = True
-            view.box[y0:ye, x0:xe] = (x0, y0, xe, ye)
-    return view
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of boxes ``a`` and ``b`` (..., 4), pair by pair; NaN where either is NaN."""
-    w = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    h = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
-    inter = np.clip(w, 0, None) * np.clip(h, 0, None)
-    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
-    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(inter / (area_a + area_b - inter))
+        a = (max(0, int((x1 - m) * scale)), max(0, int((y1 - m) * scale)))
+        b = (min(w - 1, int(np.ceil((x2 + m) * scale))), min(h - 1, int(np.ceil((y2 + m) * scale))))
+        if a[0] <= b[0] and a[1] <= b[1]:
+            cv2.rectangle(mask, a, b, 1, -1)
+    return mask.astype(bool)

@@ -10,7 +10,7 @@ import pytest
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.detections import Detections
-from edge.rules.people import DetectedPeople, NoPersonClass, box_iou, people_view
+from edge.rules.people import DetectedPeople, NoPersonClass, people_mask
 from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
 from sharpeyes.timefmt import EPOCH
 
@@ -55,24 +55,12 @@ def test_a_model_without_a_person_class_is_refused_by_name() -> None:
         DetectedPeople(NoPeopleModel())
 
 
-def test_view_covers_each_box_scaled_and_grown_by_its_height_the_nearest_on_top() -> None:
-    far, near = [100, 40, 120, 140], [110, 60, 150, 170]  # near: its feet lower in the picture
-    view = people_view(np.array([near, far], np.float32), (90, 160), 0.5, 0.1)
-    ys, xs = np.nonzero(view.mask)
-    # far: 10 px margin at full size (a tenth of 100 px), halved with the picture: x 45-65, y 15-75
-    # near: 11 px margin: x 49-81, y 24-90 (cut at the picture's edge)
-    assert (xs.min(), xs.max(), ys.min(), ys.max()) == (45, 81, 15, 89)
-    assert tuple(view.box[20, 46]) == (45, 15, 66, 76)  # the far one's alone
-    assert tuple(view.box[50, 55]) == tuple(view.box[80, 80]) == (49, 24, 82, 90)  # the near one's
-    assert np.isnan(view.box[5, 5]).all()
-    assert not people_view(np.zeros((0, 4), np.float32), (90, 160), 0.5, 0.1).mask.any()
-
-
-def test_box_iou_pairs_boxes_and_knows_nobody() -> None:
-    a = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [np.nan] * 4], np.float32)
-    b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [0, 0, 10, 10]], np.float32)
-    iou = box_iou(a, b)
-    assert iou[0] == 1.0 and abs(iou[1] - 1 / 3) < 1e-6 and np.isnan(iou[2])
+def test_mask_covers_each_box_scaled_and_grown_by_its_height() -> None:
+    mask = people_mask(np.array([[100, 40, 120, 140]], np.float32), (90, 160), 0.5, 0.1)
+    ys, xs = np.nonzero(mask)
+    # 10 px margin at full size (a tenth of 100 px), halved with the picture
+    assert (xs.min(), xs.max(), ys.min(), ys.max()) == (45, 65, 15, 75)
+    assert not people_mask(np.zeros((0, 4), np.float32), (90, 160), 0.5, 0.1).any()
 
 
 CORRIDOR_CAMERA = {
