@@ -57,20 +57,17 @@ def clutter_identity(camera: CameraConfig, people: Detector | None) -> ModelInfo
 
 
 def _clutter(
-    camera: CameraConfig, origin: datetime, manifest: Path | None, pool: SessionPool, people: bool
+    camera: CameraConfig, origin: datetime, detector: Detector | None, manifest: Path
 ) -> CameraAnalyzer:
     from edge.rules.clutter import ClutterRule
     from edge.rules.people import DetectedPeople, NoPersonClass
 
-    detector = _detector(camera, "corridor_clutter", manifest, pool) if people else None
     finder = None
     if detector is not None:
         try:
             finder = DetectedPeople(detector)
         except NoPersonClass as exc:
-            raise AnalyzerUnavailableError(
-                f"camera {camera.id}: model {detector.model_path}: {exc}"
-            ) from None
+            raise AnalyzerUnavailableError(f"camera {camera.id}: model {manifest}: {exc}") from None
     return CameraAnalyzer(
         "corridor_clutter",
         ClutterRule.from_camera(camera, origin=origin, people=finder),
@@ -78,26 +75,24 @@ def _clutter(
     )
 
 
-def _detector(camera: CameraConfig, rule: str, manifest: Path | None, pool: SessionPool) -> Detector:
-    path = manifest if manifest is not None else DEFAULT_INDOOR_MANIFEST
-    if not path.is_file():
-        where = "the model manifest" if manifest is not None else "the reference model manifest"
+def _detector(camera: CameraConfig, rule: str, manifest: Path, chosen: bool, pool: SessionPool) -> Detector:
+    """The model of ``manifest`` (``chosen``: named by the caller, else the shipped one), checked."""
+    if not manifest.is_file():
+        where = "the model manifest" if chosen else "the reference model manifest"
         raise AnalyzerUnavailableError(
-            f"camera {camera.id}: {rule} needs a detector model; {where} {path} does not exist "
+            f"camera {camera.id}: {rule} needs a detector model; {where} {manifest} does not exist "
             f"(pass --model MANIFEST)"
         )
-    return Detector.from_manifest(path, pool)  # ModelError on a bad manifest, file or checksum
+    return Detector.from_manifest(manifest, pool)  # ModelError on a bad manifest, file or checksum
 
 
-def _ebike(camera: CameraConfig, manifest: Path | None, pool: SessionPool) -> CameraAnalyzer:
+def _ebike(camera: CameraConfig, detector: Detector, manifest: Path) -> CameraAnalyzer:
     from edge.rules.ebike import EbikeRule, NoEbikeClass
 
-    path = manifest if manifest is not None else DEFAULT_INDOOR_MANIFEST
-    detector = _detector(camera, "ebike_indoor", manifest, pool)
     try:
         rule = EbikeRule.from_camera(camera, detector)
     except NoEbikeClass as exc:
-        raise AnalyzerUnavailableError(f"camera {camera.id}: model {path}: {exc}") from None
+        raise AnalyzerUnavailableError(f"camera {camera.id}: model {manifest}: {exc}") from None
     m = detector.manifest
     return CameraAnalyzer("ebike_indoor", rule, ModelInfo(name=m.name, version=m.version, sha256=m.sha256))
 
@@ -121,14 +116,22 @@ def analyzers_for(
     model's person class unless ``clutter_people`` is false (model-free). Every frame the scan samples
     goes to the detector (no motion gate: an offline scan has the time)."""
     out: list[CameraAnalyzer] = []
-    shared = pool or SessionPool()
+    manifest = model if model is not None else DEFAULT_INDOOR_MANIFEST
+    loaded: dict[Path, Detector] = {}  # one checked model for both rules of a camera
+
+    def detector(rule: str) -> Detector:
+        if manifest not in loaded:
+            loaded[manifest] = _detector(camera, rule, manifest, model is not None, pool or SessionPool())
+        return loaded[manifest]
+
     for name in camera.detectors:
         if name == "high_altitude_throw":
             out.append(_throw(camera))
         elif name == "corridor_clutter":
-            out.append(_clutter(camera, origin, model, shared, clutter_people))
+            people = detector("corridor_clutter") if clutter_people else None
+            out.append(_clutter(camera, origin, people, manifest))
         elif name == "ebike_indoor":
-            out.append(_ebike(camera, model, shared))
+            out.append(_ebike(camera, detector("ebike_indoor"), manifest))
         else:  # the config model refuses unknown names; this guards a new name added there only
             raise AnalyzerUnavailableError(f"camera {camera.id}: unknown detector {name!r}")
     return out

@@ -39,7 +39,6 @@ class PeopleParams:
     # a person's box is grown by this share of its height on every side: limbs swing out of the box a
     # detector drew a moment ago, and the rule looks at frames a fifth of a second apart
     margin: float = 0.1
-    min_score: float | None = None  # None: the model's own thresholds (its manifest)
 
 
 class PeopleFinder(Protocol):
@@ -54,7 +53,6 @@ class DetectedPeople:
     def __init__(
         self,
         detector: FrameDetector,
-        params: PeopleParams | None = None,
         names: Sequence[str] | None = None,
     ) -> None:
         wanted = {n.lower() for n in names} if names is not None else PERSON_NAMES
@@ -62,7 +60,6 @@ class DetectedPeople:
         if not ids:
             raise NoPersonClass(f"no person class among {detector.class_names} (looked for {sorted(wanted)})")
         self.detector = detector
-        self.params = params or PeopleParams()
         self._ids = np.asarray(ids)
 
     def boxes(self, frame: np.ndarray) -> np.ndarray:
@@ -70,10 +67,7 @@ class DetectedPeople:
 
     def people_in(self, found: Detections) -> np.ndarray:
         """The person boxes among a detector run's results (one run can serve several rules)."""
-        keep = np.isin(found.class_id, self._ids)
-        if self.params.min_score is not None:
-            keep &= found.confidence >= self.params.min_score
-        return found.xyxy[keep].astype(np.float32)
+        return found.xyxy[np.isin(found.class_id, self._ids)].astype(np.float32)
 
 
 def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin: float) -> np.ndarray:

@@ -27,7 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline.worker_process import PipelineWorkerProcess, WorkerProcessError
 from sharpeyes.clock import SystemClock
-from sharpeyes.demo.run import DemoOptions, _free_port, _serve
+from sharpeyes.demo.run import DemoOptions, _free_port, _serve, demo_detectors
 from sharpeyes.errors import SharpEyesError
 from sharpeyes.logs import fields
 from sharpeyes.registry import SiteRegistry
@@ -121,7 +121,6 @@ async def run_distributed_demo(
     from kafka import KafkaProducer
 
     from edge.agent import EdgeAgent
-    from edge.analyzers import DEFAULT_INDOOR_MANIFEST
     from edge.config import AgentConfig
     from pipeline.config import KafkaConfig
     from pipeline.console.app import FEED, build_console
@@ -226,11 +225,7 @@ async def run_distributed_demo(
             "metrics_port": 0,
             "heartbeat_every_s": 5.0,
             "cameras": [c.config.model_dump(mode="json") for c in cameras],
-            # the corridor camera's clutter rule knows people by the shipped detector's person class
-            "detectors": {
-                "manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)},
-                "clutter_people_model": "indoor",
-            },
+            "detectors": demo_detectors(),
         }
     )
     agent = EdgeAgent(agent_config, reader_options={"speed": opts.speed, "loop_files": True})

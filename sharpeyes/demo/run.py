@@ -48,10 +48,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def demo_detectors() -> dict[str, object]:
+    """The demo agent's ``detectors`` settings: the corridor camera's clutter rule knows people by the
+    shipped detector's person class."""
+    from edge.analyzers import DEFAULT_INDOOR_MANIFEST
+
+    return {"manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)}, "clutter_people_model": "indoor"}
+
+
 async def run_demo(
     opts: DemoOptions, registry: SiteRegistry, say: Callable[[str], None]
 ) -> dict[str, object]:
-    from edge.analyzers import DEFAULT_INDOOR_MANIFEST
     from edge.config import AgentConfig
     from pipeline.console.auth import Account, Accounts, Role
     from pipeline.console.passwords import ScryptHash, hash_password
@@ -94,11 +101,7 @@ async def run_demo(
             "metrics_port": 0,
             "heartbeat_every_s": 5.0,
             "cameras": [c.config.model_dump(mode="json") for c in cameras],
-            # the corridor camera's clutter rule knows people by the shipped detector's person class
-            "detectors": {
-                "manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)},
-                "clutter_people_model": "indoor",
-            },
+            "detectors": demo_detectors(),
         }
     )
     site = EmbeddedSite(
