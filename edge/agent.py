@@ -27,6 +27,7 @@ from edge.analyzer import AlertDraft, Analyzer
 from edge.capture import CameraReader, FrameSampler
 from edge.config import AgentConfig
 from edge.detect import Detector, SessionPool
+from edge.detect.once import OncePerFrame
 from edge.health import AgentMetrics, Heartbeat
 from edge.motion import MotionGate
 from edge.outbox import KafkaForwarder, Outbox, Producer, kafka_producer
@@ -88,9 +89,15 @@ class BuiltinAnalyzers:
 
     def __call__(self, camera: CameraConfig, origin: datetime) -> list[Analyzer]:
         analyzers: list[Analyzer] = []
+        per_frame: dict[str, OncePerFrame] = {}  # a model the camera's rules share runs once per frame
+
+        def detector(model: str) -> OncePerFrame:
+            return per_frame.setdefault(model, OncePerFrame(self.detectors[model]))
+
         for name in camera.detectors:
             if name == "corridor_clutter":
-                analyzers.append(ClutterRule.from_camera(camera, origin=origin, people=self._people()))
+                people = self._people(detector)
+                analyzers.append(ClutterRule.from_camera(camera, origin=origin, people=people))
             elif name == "high_altitude_throw":
                 from edge.analyzers import throw_analyzer
 
@@ -108,7 +115,7 @@ class BuiltinAnalyzers:
                     )
                     self.gates[camera.id] = gate
                 params = EbikeParams(track_start=self.config.detectors.ebike_track_start)
-                rule = EbikeRule.from_camera(camera, self.detectors[model], gate=gate, params=params)
+                rule = EbikeRule.from_camera(camera, detector(model), gate=gate, params=params)
                 self.ebike_rules[camera.id] = rule
                 analyzers.append(rule)
             else:
@@ -117,13 +124,13 @@ class BuiltinAnalyzers:
                 )
         return analyzers
 
-    def _people(self) -> DetectedPeople | None:
+    def _people(self, detector: Callable[[str], OncePerFrame]) -> DetectedPeople | None:
         """The person finder of ``detectors.clutter_people_model`` (one model session for all cameras)."""
         model = self.config.detectors.clutter_people_model
         if model is None:
             return None
         try:
-            return DetectedPeople(self.detectors[model])
+            return DetectedPeople(detector(model))
         except NoPersonClass as exc:
             raise DetectorUnavailable(f"detectors.clutter_people_model {model!r}: {exc}") from None
 

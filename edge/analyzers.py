@@ -13,6 +13,7 @@ from pathlib import Path
 
 from edge.analyzer import Analyzer
 from edge.detect import Detector, SessionPool
+from edge.detect.once import OncePerFrame
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import ModelInfo
 from sharpeyes.errors import SharpEyesError
@@ -45,7 +46,7 @@ def _throw(camera: CameraConfig) -> CameraAnalyzer:
     )
 
 
-def clutter_identity(camera: CameraConfig, people: Detector | None) -> ModelInfo:
+def clutter_identity(camera: CameraConfig, people: Detector | OncePerFrame | None) -> ModelInfo:
     """The clutter rule's identity: its zones, and the person detector it masks people with, if any."""
     settings = repr([(z.name, z.polygon, z.dwell_s) for z in camera.zones])
     if people is None:
@@ -57,7 +58,7 @@ def clutter_identity(camera: CameraConfig, people: Detector | None) -> ModelInfo
 
 
 def _clutter(
-    camera: CameraConfig, origin: datetime, detector: Detector | None, manifest: Path
+    camera: CameraConfig, origin: datetime, detector: OncePerFrame | None, manifest: Path
 ) -> CameraAnalyzer:
     from edge.rules.clutter import ClutterRule
     from edge.rules.people import DetectedPeople, NoPersonClass
@@ -86,7 +87,7 @@ def _detector(camera: CameraConfig, rule: str, manifest: Path, chosen: bool, poo
     return Detector.from_manifest(manifest, pool)  # ModelError on a bad manifest, file or checksum
 
 
-def _ebike(camera: CameraConfig, detector: Detector, manifest: Path) -> CameraAnalyzer:
+def _ebike(camera: CameraConfig, detector: OncePerFrame, manifest: Path) -> CameraAnalyzer:
     from edge.rules.ebike import EbikeRule, NoEbikeClass
 
     try:
@@ -114,14 +115,16 @@ def analyzers_for(
     manifest ``model``, by default the shipped reference model (``DEFAULT_INDOOR_MANIFEST``); its name,
     version and sha256 are the alerts' model identity. ``corridor_clutter`` masks people with that
     model's person class unless ``clutter_people`` is false (model-free). Every frame the scan samples
-    goes to the detector (no motion gate: an offline scan has the time)."""
+    goes to the detector (no motion gate: an offline scan has the time), once for both rules."""
     out: list[CameraAnalyzer] = []
     manifest = model if model is not None else DEFAULT_INDOOR_MANIFEST
-    loaded: dict[Path, Detector] = {}  # one checked model for both rules of a camera
+    # one checked model for both rules of a camera, run once per frame for both
+    loaded: dict[Path, OncePerFrame] = {}
 
-    def detector(rule: str) -> Detector:
+    def detector(rule: str) -> OncePerFrame:
         if manifest not in loaded:
-            loaded[manifest] = _detector(camera, rule, manifest, model is not None, pool or SessionPool())
+            checked = _detector(camera, rule, manifest, model is not None, pool or SessionPool())
+            loaded[manifest] = OncePerFrame(checked)
         return loaded[manifest]
 
     for name in camera.detectors:
