@@ -39,7 +39,9 @@ class AnchorParams:
     behind_walker: float = 0.5  # credit for time hidden by someone walking past, against in view
     follow: float = 0.1  # per matching frame, an anchor follows what it shows (residual light drift)
     history_every_s: float = 0.5
-    history_s: float = 20.0  # how far back a new anchor is dated
+    # how far back a new anchor is dated: an item put down just before people stood talking in front of
+    # it for half a minute first showed before they came (kept for the zones' pixels only)
+    history_s: float = 60.0
     proven_s: float = 1.0  # an anchor that came up on a person stands once in view this long without one
 
 
@@ -56,9 +58,15 @@ class Standing:
 
 
 class Anchors:
-    def __init__(self, shape: tuple[int, int], params: AnchorParams | None = None) -> None:
+    def __init__(
+        self, shape: tuple[int, int], params: AnchorParams | None = None, region: np.ndarray | None = None
+    ) -> None:
+        """``region``: the pixels anchors matter on (the zones); only they are kept in the look-back."""
         self.params = params or AnchorParams()
         h, w = shape
+        self._region = np.ones((h, w), bool) if region is None else np.asarray(region, bool)
+        self._region_index = np.full((h, w), -1, np.int64)  # a pixel's place in a look-back frame
+        self._region_index[self._region] = np.arange(int(self._region.sum()))
         self._pending = np.zeros((h, w, 3), np.float32)
         self._pending_since = np.zeros((h, w), np.float32)
         self.value = np.zeros((h, w, 3), np.float32)
@@ -69,6 +77,7 @@ class Anchors:
         self.floor_s = np.full((h, w), np.nan, np.float32)  # the empty floor last showed before it
         # came up on a person: still to be seen this long with nobody over it (0: stands as a thing)
         self.unproven_s = np.zeros((h, w), np.float32)
+        self._person_s = np.full((h, w), -np.inf, np.float32)  # when a person's box was last over it
         self.matches = np.zeros((h, w), bool)
         self.changed = np.zeros((h, w), bool)  # shows something else than a moment ago: motion
         self._aside = np.zeros((h, w, 3), np.float32)
@@ -118,6 +127,7 @@ class Anchors:
             behind = behind | (people & ~matches)
             clear = matches & ~people  # the anchor shows, and nobody's box is over it
             self.unproven_s[clear] = np.maximum(0.0, self.unproven_s[clear] - dt)
+            self._person_s[people] = t_s
         self.seen_s[matches] += dt
         self.seen_s[self.valid & behind] += p.behind_walker * dt
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
@@ -133,7 +143,9 @@ class Anchors:
             self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
                 new, fg.reference, t_s
             )
-            self.unproven_s[new] = 0.0 if people is None else np.where(people[new], p.proven_s, 0.0)
+            # came up on a person: a box was over it at some time while it held still (a detector misses
+            # a standing person now and then; one frame without a box proves nothing)
+            self.unproven_s[new] = np.where(self._person_s[new] >= self._pending_since[new], p.proven_s, 0.0)
             self.valid[new] = True
         # empty floor for gone_s on end: whatever stood here has been taken away
         self._floor_s[~fg.differs] += dt
@@ -142,8 +154,8 @@ class Anchors:
         gone = self._floor_s >= p.gone_s
         self.valid[gone] = False
         self._aside_valid[gone] = False
-        if not self._history or t_s - self._history[-1][0] >= p.history_every_s:
-            self._history.append((t_s, np.clip(v, 0, 255).astype(np.uint8)))
+        if self._region.any() and (not self._history or t_s - self._history[-1][0] >= p.history_every_s):
+            self._history.append((t_s, np.clip(v[self._region], 0, 255).astype(np.uint8)))
 
     def _date(
         self, new: np.ndarray, reference: np.ndarray, t_s: float
@@ -161,12 +173,14 @@ class Anchors:
         if not self._history:
             return pending_since, held, pending_since, np.full_like(pending_since, np.nan)
         idx = np.nonzero(new)
+        at = self._region_index[idx]
+        inside = at >= 0  # outside the region there is no look-back: found nowhere
         times = np.array([h[0] for h in self._history], np.float32)
-        past = np.stack([h[1][idx] for h in self._history]).astype(np.float32)  # K x n x 3
+        past = np.stack([h[1][np.maximum(at, 0)] for h in self._history]).astype(np.float32)  # K x n x 3
         value = self._pending[idx][None]
         floor = reference[idx][None]
-        like = np.abs(past - value).max(axis=2) <= p.match
-        empty = np.abs(past - floor).max(axis=2) <= p.match
+        like = (np.abs(past - value).max(axis=2) <= p.match) & inside
+        empty = (np.abs(past - floor).max(axis=2) <= p.match) & inside
         k = np.arange(len(times))[:, None]
         last_empty = np.where(empty, k, -1).max(axis=0)
         after = like & (k > last_empty)

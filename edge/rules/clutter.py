@@ -37,8 +37,8 @@ import numpy as np
 from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
 from edge.rules.anchors import AnchorParams, Anchors, Standing
-from edge.rules.background import BackgroundParams, EmptyBackground, channel_max_absdiff
-from edge.rules.people import PeopleFinder, PeopleParams, people_mask
+from edge.rules.background import BackgroundParams, EmptyBackground, Foreground, channel_max_absdiff
+from edge.rules.people import PeopleFinder, PeopleHold, PeopleParams, people_mask
 from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -251,6 +251,7 @@ class ClutterRule:
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
+        self._people_hold = PeopleHold(self.params.people)
 
     @classmethod
     def from_camera(
@@ -273,7 +274,7 @@ class ClutterRule:
         fg = self._background.update(image, t_s)
         if fg is None:
             return []
-        self._people_now = self._people(frame, fg.differs)
+        self._people_now = self._people(frame, fg, t_s)
         self._anchors.update(fg, t_s, self._people_now)
         self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
@@ -298,22 +299,24 @@ class ClutterRule:
             labels[inside == 0] = 0
             self._labels = labels
             self._background = EmptyBackground(inside, self.params.background)
-            self._anchors = Anchors((sh, sw), self.params.anchors)
+            self._anchors = Anchors((sh, sw), self.params.anchors, region=inside > 0)
             self._items = []
             self._owned = np.zeros((sh, sw), bool)
         return small
 
-    def _people(self, frame: np.ndarray, differs: np.ndarray) -> np.ndarray | None:
+    def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
         """Pixels inside people's boxes (analysis size), or None without a person detector. An empty
         fire lane has nobody in it: the detector runs only when something there differs from the empty
-        corridor."""
+        corridor. People it loses for a moment are held where they stood (``PeopleHold``)."""
         if self.people is None:
             return None
         self.frames += 1
-        if not (differs & (self._labels > 0)).any():
-            return np.zeros(differs.shape, bool)
-        self.people_frames += 1
-        return people_mask(self.people.boxes(frame), differs.shape, self._scale, self.params.people.margin)
+        boxes = np.zeros((0, 4), np.float32)
+        if (fg.differs & (self._labels > 0)).any():
+            self.people_frames += 1
+            boxes = self.people.boxes(frame)
+        held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
+        return people_mask(held, fg.differs.shape, self._scale, self.params.people.margin)
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""

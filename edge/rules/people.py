@@ -16,7 +16,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from edge.detect.decode import iou_matrix
 from edge.detect.detections import Detections
+from edge.tracking import greedy_pairs
 
 PERSON_NAMES = frozenset({"person", "pedestrian", "people"})
 
@@ -39,6 +41,18 @@ class PeopleParams:
     # a person's box is grown by this share of its height on every side: limbs swing out of the box a
     # detector drew a moment ago, and the rule looks at frames a fifth of a second apart
     margin: float = 0.1
+    # a person the detector loses (half hidden behind someone walking in front, a bag at their feet) is
+    # still where they were last found while their box shows what it showed then (they stand still);
+    # only someone found in this many frames on end (a stray box on an item would hide the item), and
+    # at most hold_still_s
+    still_hits: int = 3
+    still_match: float = 14.0  # grey levels within which a pixel shows the same
+    still_share: float = 0.8  # of the box's pixels
+    hold_still_s: float = 60.0
+    # ... and anyone lost is kept this long whatever their box shows (0: not; 2 s hid far items in busy
+    # corridors behind boxes of people long gone, and cost more items than it saved)
+    hold_s: float = 0.0
+    match_iou: float = 0.3  # a box this close to one of the frame before is the same person, moved on
 
 
 class PeopleFinder(Protocol):
@@ -68,6 +82,70 @@ class DetectedPeople:
     def people_in(self, found: Detections) -> np.ndarray:
         """The person boxes among a detector run's results (one run can serve several rules)."""
         return found.xyxy[np.isin(found.class_id, self._ids)].astype(np.float32)
+
+
+class PeopleHold:
+    """People as they stand from frame to frame. A detector misses a standing person now and then (a
+    passer-by in front, a bag at their feet), sometimes for seconds; for the rule that is a moment of
+    still pixels "with nobody over them", enough to take a person for an item. A box that no box of
+    this frame continues (by IoU, one to one, as the tracker matches) is kept as long as it shows what
+    it showed when last found (``hold_still_s`` at most), and ``hold_s`` in any case."""
+
+    def __init__(self, params: PeopleParams | None = None) -> None:
+        self.params = params or PeopleParams()
+        self._boxes = np.zeros((0, 4), np.float32)
+        self._seen_s = np.zeros(0, np.float64)  # last found (or last seen unchanged, while held)
+        self._found_s = np.zeros(0, np.float64)  # last found by the detector
+        self._hits = np.zeros(0, np.int64)  # found in this many frames on end
+        self._looks: list[np.ndarray | None] = []  # what the box showed when last found
+
+    def update(
+        self, boxes: np.ndarray, t_s: float, image: np.ndarray | None = None, scale: float = 1.0
+    ) -> np.ndarray:
+        """This frame's boxes (frame pixels) and those held from before, (N, 4). ``image``: the frame
+        as the rule sees it (``scale`` of the frame's size), to tell a lost person still standing."""
+        p = self.params
+        now = np.asarray(boxes, np.float32).reshape(-1, 4)
+        continued = np.full(len(now), -1)
+        lost = np.ones(len(self._boxes), bool)
+        if len(self._boxes) and len(now):
+            for r, c in greedy_pairs(iou_matrix(self._boxes, now), p.match_iou):
+                lost[r] = False  # seen again (maybe moved): this frame's box stands for them
+                continued[c] = r
+        for i in np.nonzero(lost)[0]:
+            look = self._looks[i]
+            if (
+                image is not None
+                and look is not None
+                and self._hits[i] >= p.still_hits
+                and t_s - self._found_s[i] <= p.hold_still_s
+                and self._unchanged(look, _crop(image, self._boxes[i], scale))
+            ):
+                self._seen_s[i] = t_s
+        held = lost & (self._seen_s >= t_s - p.hold_s)
+        hits = np.concatenate([self._hits, [0]])[continued] + 1  # continued -1: a new one
+        looks = [_crop(image, b, scale) if image is not None else None for b in now]
+        self._boxes = np.concatenate([now, self._boxes[held]])
+        self._seen_s = np.concatenate([np.full(len(now), t_s), self._seen_s[held]])
+        self._found_s = np.concatenate([np.full(len(now), t_s), self._found_s[held]])
+        self._hits = np.concatenate([hits, self._hits[held]])
+        self._looks = looks + [self._looks[i] for i in np.nonzero(held)[0]]
+        return self._boxes
+
+    def _unchanged(self, look: np.ndarray, now: np.ndarray | None) -> bool:
+        if now is None or now.shape != look.shape or not look.size:
+            return False
+        apart = np.abs(now.astype(np.float32) - look.astype(np.float32)).reshape(*now.shape[:2], -1)
+        return float((apart.max(axis=2) <= self.params.still_match).mean()) >= self.params.still_share
+
+
+def _crop(image: np.ndarray, box: np.ndarray, scale: float) -> np.ndarray | None:
+    h, w = image.shape[:2]
+    x1, y1 = max(0, int(box[0] * scale)), max(0, int(box[1] * scale))
+    x2, y2 = min(w, int(np.ceil(box[2] * scale))), min(h, int(np.ceil(box[3] * scale)))
+    if x2 <= x1 or y2 <= y1:
+        return None
+    return image[y1:y2, x1:x2].copy()
 
 
 def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin: float) -> np.ndarray:

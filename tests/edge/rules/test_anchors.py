@@ -67,3 +67,33 @@ def test_without_people_known_it_stands_after_static_s() -> None:
     for k in range(61):
         anchors.update(frame(k * STEP >= 1.0), k * STEP)
     assert anchors.static(12.0, static_s=5.0, presence=0.5).mask[SPOT].all()
+
+
+def test_a_person_the_detector_misses_as_their_pixels_settle_is_still_unproven() -> None:
+    """A talker's box is there while their pixels hold still, and missing (one frame) just as they have
+    held still ``establish_s``: the anchor still came up on a person."""
+    anchors = Anchors((40, 60))
+    t = 0.0
+    while t <= 12.0:
+        missed = abs(t - 2.6) < 1e-6  # still since 1.0 s: an anchor at 2.5-2.6 s
+        people = boxes() if missed else boxes(WALKER)
+        anchors.update(frame(t >= 1.0), t, people)
+        t = round(t + STEP, 3)
+    assert not anchors.static(t, static_s=5.0, presence=0.5).mask[SPOT].any()
+
+
+def test_an_item_hidden_by_people_standing_in_front_for_40_s_is_dated_to_when_it_first_showed() -> None:
+    """Put down at 1 s, seen for a second, then two people stand talking in front of it until 42 s: it
+    first holds still (an anchor) after they leave, and is dated from the look-back to about 1 s (a
+    20 s look-back dated it 42 s)."""
+    talker = (200.0, 40.0, 40.0)
+    anchors = Anchors((40, 60), region=boxes((0, 0, 60, 40)))
+    t = 0.0
+    while t <= 50.0:
+        fg = frame(t >= 1.0)
+        if 2.0 <= t < 42.0:
+            fg.image[SPOT] = talker
+        anchors.update(fg, t, boxes((5, 0, 25, 30)) if 2.0 <= t < 42.0 else boxes())
+        t = round(t + STEP, 3)
+    assert anchors.valid[SPOT].all()
+    assert np.all(np.abs(anchors.since[SPOT] - 0.9) <= 0.5), anchors.since[SPOT]

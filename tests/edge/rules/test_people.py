@@ -10,7 +10,7 @@ import pytest
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.detections import Detections
-from edge.rules.people import DetectedPeople, NoPersonClass, people_mask
+from edge.rules.people import DetectedPeople, NoPersonClass, PeopleHold, PeopleParams, people_mask
 from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
 from sharpeyes.timefmt import EPOCH
 
@@ -81,6 +81,72 @@ def agent_config(tmp_path: Path, detectors: dict[str, object]) -> dict[str, obje
         "detectors": detectors,
         "cameras": [CORRIDOR_CAMERA],
     }
+
+
+def test_a_person_the_detector_loses_is_held_where_they_stood_for_hold_s() -> None:
+    hold = PeopleHold(PeopleParams(hold_s=2.0))
+    talker = np.array([[100.0, 50.0, 130.0, 150.0]], np.float32)
+    assert hold.update(talker, 10.0).tolist() == talker.tolist()
+    # half hidden behind a passer-by, the talker is not found for 2 s: still there
+    passer = np.array([[60.0, 40.0, 110.0, 200.0]], np.float32)
+    for t in (10.2, 11.0, 12.0):
+        boxes = hold.update(passer, t)
+        assert talker.tolist()[0] in boxes.tolist(), t
+        assert passer.tolist()[0] in boxes.tolist(), t
+    # not seen for longer than hold_s: gone
+    assert hold.update(passer, 12.2).tolist() == passer.tolist()
+
+
+def test_a_person_walking_on_is_not_held_at_the_spot_they_left() -> None:
+    hold = PeopleHold(PeopleParams(hold_s=2.0))
+    box = np.array([100.0, 50.0, 130.0, 150.0], np.float32)
+    step = np.array([3.0, 4.0, 3.0, 6.0], np.float32)  # walking towards the camera: one box a frame
+    for k in range(5):
+        boxes = hold.update((box + k * step)[None], 10.0 + 0.2 * k)
+        assert boxes.tolist() == [(box + k * step).tolist()], k
+    assert hold.update(np.zeros((0, 4), np.float32), 11.2).tolist() == [(box + 4 * step).tolist()]
+
+
+def scene(*people: tuple[int, int, int, int]) -> np.ndarray:
+    """A grey floor with people drawn as dark blocks (x1, y1, x2, y2), in the rule's float image."""
+    image = np.full((120, 200, 3), 110.0, np.float32)
+    for x1, y1, x2, y2 in people:
+        image[y1:y2, x1:x2] = (40.0, 60.0, 150.0)
+    return image
+
+
+TALKER = (100, 20, 130, 100)
+
+
+def lost_after(found_frames: int, then: np.ndarray, until_s: float) -> np.ndarray:
+    """The talker is found in ``found_frames`` frames (0.2 s apart) from 10 s, then lost while the image
+    is ``then``; the boxes held at ``until_s``."""
+    hold = PeopleHold(PeopleParams(hold_s=2.0))
+    box = np.array([TALKER], np.float32)
+    t = 10.0
+    for _ in range(found_frames):
+        hold.update(box, t, scene(TALKER))
+        t = round(t + 0.2, 3)
+    held = hold.update(np.zeros((0, 4), np.float32), t, then)
+    while t < until_s:
+        t = round(t + 0.2, 3)
+        held = hold.update(np.zeros((0, 4), np.float32), t, then)
+    return held
+
+
+def test_a_lost_person_still_standing_there_is_held_while_their_box_shows_the_same() -> None:
+    assert lost_after(5, scene(TALKER), until_s=30.0).tolist() == [list(map(float, TALKER))]
+
+
+def test_a_lost_person_whose_box_shows_something_else_is_held_only_hold_s() -> None:
+    gone = scene()  # they walked off: their box shows the floor
+    assert len(lost_after(5, gone, until_s=12.8)) == 1
+    assert len(lost_after(5, gone, until_s=14.0)) == 0
+
+
+def test_a_box_found_in_a_frame_or_two_is_not_held_for_looking_the_same() -> None:
+    """A stray person box on an item would hide the item as long as it stands: held only hold_s."""
+    assert len(lost_after(2, scene(TALKER), until_s=14.0)) == 0
 
 
 def test_the_agent_masks_people_with_the_model_its_config_names(tmp_path: Path) -> None:
