@@ -41,8 +41,8 @@ import matplotlib.pyplot as plt
 
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST
 from edge.detect import Detector, SessionPool
-from edge.detect.detections import Detections
 from edge.detect.manifest import sha256_of
+from edge.detect.once import OncePerFrame
 from edge.motion import MotionGate
 from edge.rules.clutter import ClutterRule
 from edge.rules.people import DetectedPeople
@@ -119,17 +119,6 @@ def yolo_like_model(path: Path, size: int, nc: int) -> float:
     return flops / 1e9
 
 
-class LastRun:
-    """People of the detector run the loop already timed for this frame (``PeopleFinder``)."""
-
-    def __init__(self, people: DetectedPeople) -> None:
-        self.people = people
-        self.found = Detections.empty()
-
-    def boxes(self, frame: np.ndarray) -> np.ndarray:
-        return self.people.people_in(self.found)
-
-
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1e3 if values else 0.0
 
@@ -182,8 +171,9 @@ def main() -> int:
     what = f"{m.name} {m.version}" + (f", {gflops:.2f} GFLOPs" if args.stand_in else "")
     what += f" at {m.input_size[0]}x{m.input_size[1]}, 1 thread"
     gate = MotionGate(zones=[z.polygon for z in camera.zones], stationary_every_s=10.0)
-    last = LastRun(DetectedPeople(detector))
-    clutter = ClutterRule.from_camera(camera, people=last)
+    # the loop's timed run of each frame is the one the clutter rule's person finder gets
+    shared = OncePerFrame(detector)
+    clutter = ClutterRule.from_camera(camera, people=DetectedPeople(shared))
 
     cap = cv2.VideoCapture(str(clip))
     times: dict[str, list[float]] = {
@@ -210,7 +200,7 @@ def main() -> int:
         g0 = time.perf_counter()
         decision = gate.check(frame, t_s)
         g1 = time.perf_counter()
-        last.found = detector.detect(frame)  # always, to time every stage (its own timers); shares below
+        shared.detect(frame)  # always, to time every stage (its own timers); shares below
         c0 = time.perf_counter()
         clutter.process(frame, t_s)
         c1 = time.perf_counter()

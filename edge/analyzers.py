@@ -46,7 +46,7 @@ def _throw(camera: CameraConfig) -> CameraAnalyzer:
     )
 
 
-def clutter_identity(camera: CameraConfig, people: Detector | OncePerFrame | None) -> ModelInfo:
+def clutter_identity(camera: CameraConfig, people: OncePerFrame | None) -> ModelInfo:
     """The clutter rule's identity: its zones, and the person detector it masks people with, if any."""
     settings = repr([(z.name, z.polygon, z.dwell_s) for z in camera.zones])
     if people is None:

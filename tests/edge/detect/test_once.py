@@ -14,6 +14,15 @@ from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walke
 from sharpeyes.config import CameraConfig
 from sharpeyes.timefmt import EPOCH
 
+CORRIDOR_BOTH: dict[str, object] = {
+    "id": "cam-corridor-1",
+    "kind": "corridor",
+    "source": "corridor.mp4",
+    "detectors": ["corridor_clutter", "ebike_indoor"],
+    "fps": 5,
+    "zones": [{"name": "fire_lane", "polygon": [[0, 100], [640, 100], [640, 360], [0, 360]]}],
+}
+
 
 @pytest.fixture(scope="module")
 def frames() -> list[np.ndarray]:
@@ -47,16 +56,7 @@ def test_a_new_frame_in_the_same_buffer_runs_the_model_again(frames: list[np.nda
 
 
 def test_clutter_and_ebike_rules_of_one_camera_share_one_run_per_frame(frames: list[np.ndarray]) -> None:
-    camera = CameraConfig.model_validate(
-        {
-            "id": "cam-corridor-1",
-            "kind": "corridor",
-            "source": "corridor.mp4",
-            "detectors": ["corridor_clutter", "ebike_indoor"],
-            "fps": 5,
-            "zones": [{"name": "fire_lane", "polygon": [[0, 100], [640, 100], [640, 360], [0, 360]]}],
-        }
-    )
+    camera = CameraConfig.model_validate(CORRIDOR_BOTH)
     clutter, ebike = (entry.analyzer for entry in analyzers_for(camera, EPOCH))
     shared = ebike.detector  # type: ignore[attr-defined]
     assert isinstance(shared, OncePerFrame)
@@ -73,14 +73,7 @@ def test_the_agent_gives_both_rules_of_a_camera_one_run_per_frame(tmp_path: Path
     from edge.agent import BuiltinAnalyzers
     from edge.config import AgentConfig
 
-    camera = {
-        "id": "cam-corridor-1",
-        "kind": "corridor",
-        "source": "corridor.mp4",
-        "detectors": ["corridor_clutter", "ebike_indoor"],
-        "fps": 5,
-        "zones": [{"name": "fire_lane", "polygon": [[0, 100], [640, 100], [640, 360], [0, 360]]}],
-    }
+    camera = CORRIDOR_BOTH
     config = AgentConfig.model_validate(
         {
             "agent_id": "nvr-1",
