@@ -307,7 +307,7 @@ class ClutterRule:
     def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
         """Pixels inside people's boxes (analysis size), or None without a person detector. An empty
         fire lane has nobody in it: the detector runs only when something there differs from the empty
-        corridor. People it loses for a moment are held where they stood (``PeopleHold``)."""
+        corridor. People it loses while they stand still are held (``PeopleHold``)."""
         if self.people is None:
             return None
         self.frames += 1

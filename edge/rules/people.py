@@ -77,10 +77,9 @@ class DetectedPeople:
         self._ids = np.asarray(ids)
 
     def boxes(self, frame: np.ndarray) -> np.ndarray:
-        return self.people_in(self.detector.detect(frame))
-
-    def people_in(self, found: Detections) -> np.ndarray:
-        """The person boxes among a detector run's results (one run can serve several rules)."""
+        """The person boxes among the detector's results (a ``OncePerFrame`` detector shares its run
+        with the camera's other rules)."""
+        found = self.detector.detect(frame)
         return found.xyxy[np.isin(found.class_id, self._ids)].astype(np.float32)
 
 
