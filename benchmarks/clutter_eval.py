@@ -10,7 +10,14 @@ positive when its box overlaps an item that stayed >= dwell_s and its ``since`` 
 item's placement; each item can be matched once (a second alert for it is a false positive). Items set
 down together and touching may be reported by one alert (a pile): an item the alert's box also covers,
 placed within 3 s of its ``since``, counts as found, in its own column ("pile"); the summary line gives
-the recall with and without them. Prints a
+the recall with and without them.
+
+Some items no camera could report as asked: people stood in front of them (three quarters of the item or
+more hidden) from their placement until more than 3 s later, so nobody can date them, or from before the
+dwell until they were taken away, so nobody can tell they stayed. The truth marks which
+(``observable``, from the generator's own drawing of who stands in front of what); they are counted
+apart ("hidden"), and an alert pointing at one is neither right nor wrong ("excused"). The last line
+gives precision and recall counting them as required too. Prints a
 table per clip and overall (precision, recall, ``since`` error median/max, the rule's ms per frame
 measured apart from video decoding), and saves a PNG of the ``since`` errors.
 """
@@ -38,23 +45,24 @@ from edge.detect import Detector, SessionPool
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule
 from edge.rules.people import DetectedPeople, PeopleFinder
-from edge.synth.corridor import write_corridor_set
+from edge.synth.corridor import SEEN_SHARE, SINCE_TOLERANCE_S, write_corridor_clip
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
 from sharpeyes.timefmt import EPOCH
-
-SINCE_TOLERANCE_S = 3.0
 
 
 @dataclass
 class ClipScore:
     clip: str
     expected: int
+    hidden: int  # of those, items no camera could date or see stay (people stood in front of them)
     alerts: int
     tp: int
     fp: int
     fn: int
     pile: int  # items found in another item's alert (set down together, touching)
+    excused: int  # alerts for hidden items: neither right nor wrong
+    hidden_found: int  # hidden items reported all the same (since within the tolerance)
     since_errors: list[float]
     ms_per_frame: float
     detector_share: float  # of analysed frames, those the person detector ran on (0 model-free)
@@ -89,14 +97,23 @@ def reports(draft: AlertDraft, since_s: float, item: dict[str, Any]) -> bool:
     return overlaps(draft.bbox, item["bbox"]) and abs(since_s - item["placed_s"]) <= SINCE_TOLERANCE_S
 
 
+def points_at(draft: AlertDraft, since_s: float, item: dict[str, Any]) -> bool:
+    """Does the alert point at a hidden item: its box overlaps it, dated while it was there (a camera
+    that could not see it come dates it when it first showed)?"""
+    assert draft.bbox is not None
+    gone = item["removed_s"] if item["removed_s"] is not None else float("inf")
+    return overlaps(draft.bbox, item["bbox"]) and item["placed_s"] - SINCE_TOLERANCE_S <= since_s < gone
+
+
 def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScore:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
     rule = TimedRule(ClutterRule.from_camera(camera, people=people))
     result = replay(Path(camera.source), [rule], camera.fps)  # type: ignore[list-item]
-    expected = [item for item in truth["items"] if item["expect_alert"]]
+    expected = [item for item in truth["items"] if item["expect_alert"] and item["observable"]]
+    hidden = [item for item in truth["items"] if item["expect_alert"] and not item["observable"]]
     matched: set[str] = set()
-    tp = fp = pile = 0
+    tp = fp = pile = excused = hidden_found = 0
     errors = []
     hits: list[tuple[AlertDraft, float]] = []
     for draft in result.drafts:
@@ -104,6 +121,17 @@ def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScor
         since_s = (draft.attributes.since - EPOCH).total_seconds()
         hit = next((i for i in expected if i["id"] not in matched and reports(draft, since_s, i)), None)
         if hit is None:
+            hid = next((i for i in hidden if i["id"] not in matched and points_at(draft, since_s, i)), None)
+            if hid is not None:
+                matched.add(hid["id"])
+                excused += 1
+                hidden_found += reports(draft, since_s, hid)
+                print(
+                    f"  excused {truth_path.stem}: {hid['id']} placed={hid['placed_s']} (first seen "
+                    f"{hid['first_seen_s']}, last {hid['last_seen_s']}): "
+                    f"t={draft.t_s:.1f} since={since_s:.1f}"
+                )
+                continue
             fp += 1
             print(f"  FP {truth_path.stem}: t={draft.t_s:.1f} since={since_s:.1f} bbox={draft.bbox}")
             continue
@@ -127,14 +155,24 @@ def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScor
     for item in expected:
         if item["id"] not in matched:
             print(f"  FN {truth_path.stem}: {item['id']} placed={item['placed_s']} bbox={item['bbox']}")
+    for item in hidden:
+        if item["id"] not in matched:
+            print(
+                f"  hidden {truth_path.stem}: {item['id']} placed={item['placed_s']} "
+                f"removed={item['removed_s']} first seen {item['first_seen_s']}, "
+                f"last {item['last_seen_s']}: no alert"
+            )
     return ClipScore(
         clip=truth_path.stem.removesuffix(".truth"),
-        expected=len(expected),
+        expected=len(expected) + len(hidden),
+        hidden=len(hidden),
         alerts=len(result.drafts),
         tp=tp,
         fp=fp,
         fn=len(expected) - tp - pile,
         pile=pile,
+        excused=excused,
+        hidden_found=hidden_found,
         since_errors=errors,
         ms_per_frame=1000 * rule.seconds / max(1, rule.frames),
         detector_share=rule.rule.people_frames / max(1, rule.rule.frames),
@@ -142,16 +180,22 @@ def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScor
 
 
 def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -> list[Path]:
-    truths = sorted(out.glob(f"corridor-{seed}-*.truth.json"))
-    if len(truths) >= clips:
-        return truths[:clips]
+    """The clips of a seed: rendered unless they are there; the truth of clips rendered before it said
+    what a camera could see (``observable``) is written again (same scene, no new video)."""
     started = time.monotonic()
 
     def progress(name: str, fraction: float) -> None:
         print(f"\r  rendering {name}: {fraction:5.0%}", end="", file=sys.stderr, flush=True)
 
-    truths = write_corridor_set(out, seed, clips, duration, dwell, progress)
-    print(f"\rgenerated {len(truths)} clips in {time.monotonic() - started:.0f}s into {out}", file=sys.stderr)
+    truths = []
+    for k in range(clips):
+        truth = out / f"corridor-{seed}-{k}.truth.json"
+        rendered = (out / f"corridor-{seed}-{k}.mp4").exists() and truth.exists()
+        if not rendered or json.loads(truth.read_text(encoding="utf-8")).get("seen_share") != SEEN_SHARE:
+            write_corridor_clip(out, seed, k, clips, duration, dwell, progress, video=not rendered)
+        truths.append(truth)
+    if time.monotonic() - started > 1:
+        print(f"\rwrote {len(truths)} clips in {time.monotonic() - started:.0f}s into {out}", file=sys.stderr)
     return truths
 
 
@@ -185,7 +229,8 @@ def main() -> int:
     print(f"people: {args.people}")
     print()
     print(
-        f"{'clip':<22}{'expected':>9}{'alerts':>8}{'TP':>5}{'pile':>5}{'FP':>5}{'FN':>5}"
+        f"{'clip':<22}{'expected':>9}{'hidden':>7}{'alerts':>8}{'TP':>5}{'pile':>5}{'FP':>5}{'FN':>5}"
+        f"{'excused':>8}"
         f"{'med|since err| s':>18}{'max|since err| s':>18}{'ms/frame':>10}"
     )
     for s in scores:
@@ -193,10 +238,14 @@ def main() -> int:
         med = errs[len(errs) // 2] if errs else 0.0
         worst = errs[-1] if errs else 0.0
         print(
-            f"{s.clip:<22}{s.expected:>9}{s.alerts:>8}{s.tp:>5}{s.pile:>5}{s.fp:>5}{s.fn:>5}"
+            f"{s.clip:<22}{s.expected:>9}{s.hidden:>7}{s.alerts:>8}{s.tp:>5}{s.pile:>5}{s.fp:>5}{s.fn:>5}"
+            f"{s.excused:>8}"
             f"{med:>18.2f}{worst:>18.2f}{s.ms_per_frame:>10.1f}"
         )
-    tp, fp, fn, pile = (sum(getattr(s, k) for s in scores) for k in ("tp", "fp", "fn", "pile"))
+    tp, fp, fn, pile, hidden, excused, hidden_found = (
+        sum(getattr(s, k) for s in scores)
+        for k in ("tp", "fp", "fn", "pile", "hidden", "excused", "hidden_found")
+    )
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = (tp + pile) / (tp + pile + fn) if tp + pile + fn else 1.0
     strict = tp / (tp + pile + fn) if tp + pile + fn else 1.0
@@ -212,6 +261,16 @@ def main() -> int:
         f"recall {strict:.3f}); |since error| median {median_err:.2f}s "
         f"max {max_err:.2f}s (tolerance {SINCE_TOLERANCE_S}s); rule {ms:.1f} ms/frame (median clip)"
         + (f", person detector on {share:.0%} of frames (median clip)" if people is not None else "")
+    )
+    # the issue's letter: every item that stayed the dwell, those people stood in front of too
+    all_items = tp + pile + fn + hidden
+    every_recall = (tp + pile + hidden_found) / all_items if all_items else 1.0
+    every_precision = (tp + hidden_found) / (tp + fp + excused) if tp + fp + excused else 1.0
+    print(
+        f"items a camera could see come and stay: {tp + pile + fn}; hidden by people (not seen within "
+        f"{SINCE_TOLERANCE_S:.0f}s of placement, or not after the dwell): {hidden}, alerts pointing at them "
+        f"{excused} (left out above). Counting hidden items as required: precision {every_precision:.3f} "
+        f"recall {every_recall:.3f}"
     )
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(errors, bins=20, color="tab:blue")

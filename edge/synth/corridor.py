@@ -16,7 +16,7 @@ import json
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -39,6 +39,7 @@ Z_NEAR, Z_FAR = 2.5, 20.0  # m, visible floor
 ZONE_Z = (2.6, 16.0)  # the fire lane: the floor from the camera to 16 m
 
 
+ANALYSED_FPS = 5.0  # the clips are rendered at 10 fps; their cameras analyse 5 of them a second
 GAIT_M = 1.4  # metres walked per full gait cycle (two steps)
 
 
@@ -226,14 +227,16 @@ def walker_look(seed: int, index: int) -> Person:
     )
 
 
-def _draw_person(img: np.ndarray, walker: Walker, look: Person, z: float, t: float) -> None:
+def _draw_person(img: np.ndarray, walker: Walker, look: Person, z: float, t: float) -> np.ndarray:
     """A walking person, facing the way they walk; arms and legs swing with the distance walked, and
-    stand still while they pause."""
+    stand still while they pause. Returns the person's own pixels (a mask)."""
     walking = walker.position(t + 0.05) != z
     walked = abs(z - walker.z_from)
     posed = look.at_phase(2 * math.pi * walked / GAIT_M, 0.35 if walking else 0.0)
     yaw = 0.0 if walker.z_to > walker.z_from else math.pi
-    posed.draw(Painter(Canvas.blank_mask(img), CAMERA, (walker.x_m, 0.0, z), yaw))
+    canvas = Canvas.blank_mask(img)
+    posed.draw(Painter(canvas, CAMERA, (walker.x_m, 0.0, z), yaw))
+    return canvas.mask
 
 
 class CorridorRenderer:
@@ -251,7 +254,7 @@ class CorridorRenderer:
                 cv2.fillPoly(img, [_door_quad(door)], (45, 45, 50))
             else:
                 cv2.fillPoly(img, [_door_quad(door)], (90, 120, 150))
-        drawables: list[tuple[float, Callable[[], None]]] = []
+        drawables: list[tuple[float, Callable[[], object]]] = []
         for item in self.scene.items:
             if item.present(t):
                 drawables.append((item.z_m, lambda item=item: _draw_box(img, item)))  # type: ignore[misc]
@@ -267,6 +270,58 @@ class CorridorRenderer:
         noise = self._rng.normal(0.0, self.scene.lighting.noise_sigma, (H, W, 1)).astype(np.float32)
         out = img.astype(np.float32) * light + noise
         return np.clip(out, 0, 255).astype(np.uint8)
+
+
+SEEN_SHARE = 0.25  # of an item's pixels in view: enough to tell it has come, and that it is still there
+SINCE_TOLERANCE_S = 3.0  # how close to its placement an item's alert must date it
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """When the camera could see an item: the first and last analysed frame with at least ``SEEN_SHARE``
+    of it in view (people in front of it hide it). None: never."""
+
+    first_s: float | None
+    last_s: float | None
+
+
+def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[str, Sighting]:
+    """What a camera analysing ``fps`` frames a second could see of each item, drawn with the renderer's
+    own geometry (``render_seed`` gives the people their looks, as in ``CorridorRenderer``).
+
+    Ground truth says which items must be reported; this says which of them a camera could report as
+    the rule is asked to: seen within ``SINCE_TOLERANCE_S`` of its placement (else nobody can date it)
+    and seen again after the dwell (else nobody can tell it stayed)."""
+    looks = [walker_look(render_seed, i) for i in range(len(scene.walkers))]
+    scratch = np.zeros((H, W, 3), np.uint8)
+    own: dict[str, np.ndarray] = {}
+    for item in scene.items:
+        scratch[:] = 0
+        _draw_box(scratch, replace(item, color=(255, 255, 255)))
+        own[item.id] = scratch[..., 0] > 0
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    for i in range(round(scene.duration_s * fps)):
+        t = i / fps
+        present = [item for item in scene.items if item.present(t)]
+        if not present:
+            continue
+        deepest = max(item.z_m for item in present)
+        people: list[tuple[float, np.ndarray]] = []
+        for walker, look in zip(scene.walkers, looks, strict=True):
+            z = walker.position(t)
+            if z is not None and Z_NEAR * 0.5 < z < Z_FAR and z <= deepest:
+                people.append((z, _draw_person(scratch, walker, look, z, t) > 0))
+        for item in present:
+            pixels = own[item.id]
+            hidden = np.zeros_like(pixels)
+            for z, mask in people:
+                if z <= item.z_m:  # drawn after the item (nearer, or beside it): in front of it
+                    hidden |= mask
+            if np.count_nonzero(pixels & ~hidden) >= SEEN_SHARE * np.count_nonzero(pixels):
+                first.setdefault(item.id, round(t, 2))
+                last[item.id] = round(t, 2)
+    return {item.id: Sighting(first.get(item.id), last.get(item.id)) for item in scene.items}
 
 
 def _colour(rng: np.random.Generator) -> tuple[int, int, int]:
@@ -415,10 +470,16 @@ def add_talkers(scene: CorridorScene, rng: np.random.Generator) -> None:
     scene.talkers.append((round(meet_s, 2), round(meet_s + stand_s, 2)))
 
 
-def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, object]:
+def ground_truth(
+    scene: CorridorScene, clip: str, camera: str, sightings: dict[str, Sighting]
+) -> dict[str, object]:
+    """``expect_alert``: the item stayed ``dwell_s`` or longer. ``observable``: and a camera could see it
+    close enough to its placement to date it and again once the dwell was over (``item_sightings``)."""
     items = []
     for item in scene.items:
         end = item.removed_s if item.removed_s is not None else scene.duration_s
+        expect = end - item.placed_s >= scene.dwell_s
+        seen = sightings[item.id]
         items.append(
             {
                 "id": item.id,
@@ -426,7 +487,14 @@ def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, obje
                 "removed_s": item.removed_s,
                 "bbox": item.bbox(),
                 "zone": "fire_lane",
-                "expect_alert": end - item.placed_s >= scene.dwell_s,
+                "expect_alert": expect,
+                "first_seen_s": seen.first_s,
+                "last_seen_s": seen.last_s,
+                "observable": expect
+                and seen.first_s is not None
+                and seen.last_s is not None
+                and seen.first_s <= item.placed_s + SINCE_TOLERANCE_S
+                and seen.last_s >= item.placed_s + scene.dwell_s,
             }
         )
     return {
@@ -435,6 +503,7 @@ def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, obje
         "fps": scene.fps,
         "duration_s": scene.duration_s,
         "dwell_s": scene.dwell_s,
+        "seen_share": SEEN_SHARE,  # first_seen_s / last_seen_s: this much of the item in view
         "items": items,
         "people": [{"enter_s": round(w.enter_s, 2), "exit_s": round(w.exit_s, 2)} for w in scene.walkers],
         "talkers": [{"from_s": a, "to_s": b} for a, b in scene.talkers],
@@ -442,7 +511,7 @@ def ground_truth(scene: CorridorScene, clip: str, camera: str) -> dict[str, obje
     }
 
 
-def camera_config(camera_id: str, clip: Path, dwell_s: float, fps: float = 5.0) -> dict[str, object]:
+def camera_config(camera_id: str, clip: Path, dwell_s: float, fps: float = ANALYSED_FPS) -> dict[str, object]:
     return {
         "id": camera_id,
         "kind": "corridor",
@@ -495,6 +564,39 @@ def corridor_scene(seed: int, k: int, clips: int, duration_s: float, dwell_s: fl
     return scene
 
 
+def write_corridor_clip(
+    out: Path,
+    seed: int,
+    k: int,
+    clips: int = 3,
+    duration_s: float = 150.0,
+    dwell_s: float = 20.0,
+    progress: Callable[[str, float], None] | None = None,
+    video: bool = True,
+) -> Path:
+    """Write clip ``k`` of ``seed``'s set (video, camera YAML, ground truth) into ``out``; return the
+    ground-truth path. ``video=False`` rewrites only the YAML and the truth of a clip already rendered
+    (the scene is the same for the same seed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    scene = corridor_scene(seed, k, clips, duration_s, dwell_s)
+    name = f"corridor-{seed}-{k}"
+    clip = out / f"{name}.mp4"
+    camera_id = f"cam-syn-corridor-{seed}-{k}"
+    render_seed = seed * 1000 + k
+    if video:
+        log.info("rendering corridor clip", extra=fields(clip=str(clip), seconds=duration_s))
+        write_clip(scene, clip, render_seed, _named(progress, name) if progress is not None else None)
+    camera = camera_config(camera_id, clip, dwell_s)
+    camera_path = out / f"{name}.camera.yaml"
+    camera_path.write_text(yaml.safe_dump(camera, sort_keys=False), encoding="utf-8")
+    sightings = item_sightings(scene, render_seed, ANALYSED_FPS)
+    truth_path = out / f"{name}.truth.json"
+    truth_path.write_text(
+        json.dumps(ground_truth(scene, clip.name, camera_path.name, sightings), indent=2), encoding="utf-8"
+    )
+    return truth_path
+
+
 def write_corridor_set(
     out: Path,
     seed: int,
@@ -508,22 +610,4 @@ def write_corridor_set(
     The last clip (when there are two or more) has no items at all and stronger lighting drift: it must
     raise nothing.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for k in range(clips):
-        scene = corridor_scene(seed, k, clips, duration_s, dwell_s)
-        name = f"corridor-{seed}-{k}"
-        clip = out / f"{name}.mp4"
-        camera_id = f"cam-syn-corridor-{seed}-{k}"
-        log.info("rendering corridor clip", extra=fields(clip=str(clip), seconds=duration_s))
-        write_clip(scene, clip, seed * 1000 + k, _named(progress, name) if progress is not None else None)
-        camera_path = out / f"{name}.camera.yaml"
-        camera_path.write_text(
-            yaml.safe_dump(camera_config(camera_id, clip, dwell_s), sort_keys=False), encoding="utf-8"
-        )
-        truth_path = out / f"{name}.truth.json"
-        truth_path.write_text(
-            json.dumps(ground_truth(scene, clip.name, camera_path.name), indent=2), encoding="utf-8"
-        )
-        written.append(truth_path)
-    return written
+    return [write_corridor_clip(out, seed, k, clips, duration_s, dwell_s, progress) for k in range(clips)]
