@@ -13,11 +13,9 @@ again (the person in front has left) it is restored with its date. An anchor is 
 pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
 
 Where a person detector runs, the pixels inside people's boxes may be people. An anchor that comes up
-inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself for
-``proven_s`` with nobody over it, or with only people over it who came after it held still (a thing a
-person set down, one seen between people in a crowd or at the feet of people who came by later, soon
-does; a person who stopped never does: their box was over their pixels before those held still, and
-once they walk on, their pixels show something else). The time a
+inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself with no
+person over it for ``proven_s`` (a thing a person set down, or one seen between people in a crowd, soon
+does; a person who stopped never does: once they walk on, their pixels show something else). The time a
 person hides an anchor counts like time behind a passer-by, and neither shows the anchor there nor
 gone: the floor showing ``gone_s`` on end may be interrupted by people passing.
 """
@@ -45,9 +43,6 @@ class AnchorParams:
     # it for half a minute first showed before they came (kept for the zones' pixels only)
     history_s: float = 60.0
     proven_s: float = 1.0  # an anchor that came up on a person stands once in view this long without one
-    # ... or with people over it who came after it held still: a box that leaves a pixel for less than
-    # this has not left (a detector misses a standing person now and then)
-    cover_gap_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,10 +78,6 @@ class Anchors:
         # came up on a person: still to be seen this long with nobody over it (0: stands as a thing)
         self.unproven_s = np.zeros((h, w), np.float32)
         self._person_s = np.full((h, w), -np.inf, np.float32)  # when a person's box was last over it
-        self._held_from = np.zeros((h, w), np.float32)  # since when the anchor's value held still
-        self._aside_held_from = np.zeros((h, w), np.float32)
-        self._covered_from = np.full((h, w), np.inf, np.float32)  # people's boxes over it on end since
-        self._uncovered_s = np.full((h, w), np.inf, np.float32)  # no box over it for this long
         self.matches = np.zeros((h, w), bool)
         self.changed = np.zeros((h, w), bool)  # shows something else than a moment ago: motion
         self._aside = np.zeros((h, w, 3), np.float32)
@@ -134,14 +125,7 @@ class Anchors:
         behind = self.changed
         if people is not None:
             behind = behind | (people & ~matches)
-            arrived = people & (self._uncovered_s >= p.cover_gap_s)
-            self._covered_from[arrived] = t_s
-            self._uncovered_s[people] = 0.0
-            self._uncovered_s[~people] += dt
-            # the anchor shows, and nobody's box is over it, or only the boxes of people who came after it
-            # held still: a thing at the feet of passers-by is not them; a person who stopped had their box
-            # over their pixels before those held still
-            clear = matches & (~people | (self._covered_from > self._held_from))
+            clear = matches & ~people  # the anchor shows, and nobody's box is over it
             self.unproven_s[clear] = np.maximum(0.0, self.unproven_s[clear] - dt)
             self._person_s[people] = t_s
         self.seen_s[matches] += dt
@@ -156,7 +140,6 @@ class Anchors:
                 theirs[keep] = ours[keep]
             self._aside_valid[keep] = True
             self.value[new] = self._pending[new]
-            self._held_from[new] = self._pending_since[new]
             self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
                 new, fg.reference, t_s
             )
@@ -231,7 +214,6 @@ class Anchors:
             (self.shown_s, self._aside_shown),
             (self.floor_s, self._aside_floor),
             (self.unproven_s, self._aside_unproven),
-            (self._held_from, self._aside_held_from),
         )
 
     def _swap(self, where: np.ndarray) -> None:

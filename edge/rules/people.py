@@ -88,9 +88,7 @@ class PeopleHold:
     passer-by in front, a bag at their feet), sometimes for seconds; for the rule that is a moment of
     still pixels "with nobody over them", enough to take a person for an item. A box that no box of
     this frame continues (by IoU, one to one, as the tracker matches) is kept as long as it shows what
-    it showed when last found, or while the box of someone nearer the camera is over it (a passer-by
-    in front of them changes what their box shows), ``hold_still_s`` at most; and ``hold_s`` in any
-    case."""
+    it showed when last found (``hold_still_s`` at most), and ``hold_s`` in any case."""
 
     def __init__(self, params: PeopleParams | None = None) -> None:
         self.params = params or PeopleParams()
@@ -113,10 +111,6 @@ class PeopleHold:
             for r, c in greedy_pairs(iou_matrix(self._boxes, now), p.match_iou):
                 lost[r] = False  # seen again (maybe moved): this frame's box stands for them
                 continued[c] = r
-        # someone nearer the camera (feet lower in the picture) whose box is over theirs
-        over = iou_matrix(self._boxes, now) > 0
-        nearer = now[None, :, 3] > self._boxes[:, None, 3]
-        in_front = np.asarray((over & nearer).any(axis=1), bool)
         for i in np.nonzero(lost)[0]:
             look = self._looks[i]
             if (
@@ -124,7 +118,7 @@ class PeopleHold:
                 and look is not None
                 and self._hits[i] >= p.still_hits
                 and t_s - self._found_s[i] <= p.hold_still_s
-                and (in_front[i] or self._unchanged(look, _crop(image, self._boxes[i], scale)))
+                and self._unchanged(look, _crop(image, self._boxes[i], scale))
             ):
                 self._seen_s[i] = t_s
         held = lost & (self._seen_s >= t_s - p.hold_s)

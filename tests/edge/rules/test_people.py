@@ -144,23 +144,6 @@ def test_a_lost_person_whose_box_shows_something_else_is_held_only_hold_s() -> N
     assert len(lost_after(5, gone, until_s=14.0)) == 0
 
 
-def test_a_lost_person_with_a_passer_by_in_front_is_held_though_their_box_shows_something_else() -> None:
-    """Someone walking in front of a talker changes what the talker's box shows and hides them from the
-    detector: while a box is over theirs they are still there."""
-    passer = (70, 5, 115, 115)  # nearer, in front of half of the talker (IoU 0.2: not taken for them)
-    in_front = scene(TALKER)
-    in_front[5:115, 70:115] = (200.0, 200.0, 60.0)  # in other clothes
-    hold = PeopleHold(PeopleParams(hold_s=0.0))
-    box = np.array([TALKER], np.float32)
-    for k in range(5):
-        hold.update(box, 10.0 + 0.2 * k, scene(TALKER))
-    for k in range(10):
-        held = hold.update(np.array([passer], np.float32), 11.0 + 0.2 * k, in_front)
-        assert list(map(float, TALKER)) in held.tolist(), k
-    # the passer-by gone and the talker with them: their box shows the floor, nobody over it
-    assert hold.update(np.zeros((0, 4), np.float32), 13.0, scene()).tolist() == []
-
-
 def test_a_box_found_in_a_frame_or_two_is_not_held_for_looking_the_same() -> None:
     """A stray person box on an item would hide the item as long as it stands: held only hold_s."""
     assert len(lost_after(2, scene(TALKER), until_s=14.0)) == 0
