@@ -28,7 +28,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,82 +91,87 @@ def overlaps(a: list[float] | tuple[float, ...], b: list[float] | tuple[float, .
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
-def reports(draft: AlertDraft, since_s: float, item: dict[str, Any]) -> bool:
+@dataclass(frozen=True)
+class Reported:
+    """An alert as scoring sees it: its box (frame pixels), since when and when it was raised (seconds
+    from the clip's start)."""
+
+    bbox: tuple[float, ...]
+    since_s: float
+    t_s: float
+
+
+def reports(alert: Reported, item: dict[str, Any]) -> bool:
     """Does the alert report the item: its box overlaps it, its ``since`` within the tolerance?"""
-    assert draft.bbox is not None
-    return overlaps(draft.bbox, item["bbox"]) and abs(since_s - item["placed_s"]) <= SINCE_TOLERANCE_S
+    return overlaps(alert.bbox, item["bbox"]) and abs(alert.since_s - item["placed_s"]) <= SINCE_TOLERANCE_S
 
 
-def points_at(draft: AlertDraft, since_s: float, item: dict[str, Any]) -> bool:
+def points_at(alert: Reported, item: dict[str, Any]) -> bool:
     """Does the alert point at a hidden item: its box overlaps it, dated while it was there (a camera
     that could not see it come dates it when it first showed)?"""
-    assert draft.bbox is not None
     gone = item["removed_s"] if item["removed_s"] is not None else float("inf")
-    return overlaps(draft.bbox, item["bbox"]) and item["placed_s"] - SINCE_TOLERANCE_S <= since_s < gone
+    return overlaps(alert.bbox, item["bbox"]) and item["placed_s"] - SINCE_TOLERANCE_S <= alert.since_s < gone
 
 
-def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScore:
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
-    rule = TimedRule(ClutterRule.from_camera(camera, people=people))
-    result = replay(Path(camera.source), [rule], camera.fps)  # type: ignore[list-item]
+def score_alerts(clip: str, truth: dict[str, Any], alerts: list[Reported]) -> ClipScore:
+    """Match a clip's alerts to its truth (the rule's cost is left at zero: ``score_clip`` measures it).
+
+    In the order raised, an alert reports the first observable item it overlaps with ``since`` within
+    the tolerance (a true positive), else points at a hidden item (excused; found too if its ``since``
+    is within the tolerance), else is a false positive. Then each true positive's alert may also report
+    further items (a pile)."""
     expected = [item for item in truth["items"] if item["expect_alert"] and item["observable"]]
     hidden = [item for item in truth["items"] if item["expect_alert"] and not item["observable"]]
     matched: set[str] = set()
     tp = fp = pile = excused = hidden_found = 0
     errors = []
-    hits: list[tuple[AlertDraft, float]] = []
-    for draft in result.drafts:
-        assert isinstance(draft.attributes, ClutterAttributes) and draft.bbox is not None
-        since_s = (draft.attributes.since - EPOCH).total_seconds()
-        hit = next((i for i in expected if i["id"] not in matched and reports(draft, since_s, i)), None)
+    hits: list[Reported] = []
+    for alert in alerts:
+        hit = next((i for i in expected if i["id"] not in matched and reports(alert, i)), None)
         if hit is None:
-            hid = next((i for i in hidden if i["id"] not in matched and points_at(draft, since_s, i)), None)
+            hid = next((i for i in hidden if i["id"] not in matched and points_at(alert, i)), None)
             if hid is not None:
                 matched.add(hid["id"])
                 excused += 1
-                hidden_found += reports(draft, since_s, hid)
+                hidden_found += reports(alert, hid)
                 print(
-                    f"  excused {truth_path.stem}: {hid['id']} placed={hid['placed_s']} (first seen "
+                    f"  excused {clip}: {hid['id']} placed={hid['placed_s']} (first seen "
                     f"{hid['first_seen_s']}, last {hid['last_seen_s']}): "
-                    f"t={draft.t_s:.1f} since={since_s:.1f}"
+                    f"t={alert.t_s:.1f} since={alert.since_s:.1f}"
                 )
                 continue
             fp += 1
-            print(f"  FP {truth_path.stem}: t={draft.t_s:.1f} since={since_s:.1f} bbox={draft.bbox}")
+            print(f"  FP {clip}: t={alert.t_s:.1f} since={alert.since_s:.1f} bbox={alert.bbox}")
             continue
         matched.add(hit["id"])
         tp += 1
-        errors.append(since_s - hit["placed_s"])
-        hits.append((draft, since_s))
+        errors.append(alert.since_s - hit["placed_s"])
+        hits.append(alert)
     # a pile: items set down together, touching, and reported by one alert whose box covers each and
     # whose ``since`` is within the tolerance of each placement; counted apart (``pile``)
-    for draft, since_s in hits:
+    for alert in hits:
         for item in expected:
-            if item["id"] in matched or not reports(draft, since_s, item):
+            if item["id"] in matched or not reports(alert, item):
                 continue
             matched.add(item["id"])
             pile += 1
-            errors.append(since_s - item["placed_s"])
-            print(
-                f"  pile {truth_path.stem}: {item['id']} placed={item['placed_s']} "
-                f"in the alert at t={draft.t_s:.1f}"
-            )
+            errors.append(alert.since_s - item["placed_s"])
+            print(f"  pile {clip}: {item['id']} placed={item['placed_s']} in the alert at t={alert.t_s:.1f}")
     for item in expected:
         if item["id"] not in matched:
-            print(f"  FN {truth_path.stem}: {item['id']} placed={item['placed_s']} bbox={item['bbox']}")
+            print(f"  FN {clip}: {item['id']} placed={item['placed_s']} bbox={item['bbox']}")
     for item in hidden:
         if item["id"] not in matched:
             print(
-                f"  hidden {truth_path.stem}: {item['id']} placed={item['placed_s']} "
+                f"  hidden {clip}: {item['id']} placed={item['placed_s']} "
                 f"removed={item['removed_s']} first seen {item['first_seen_s']}, "
                 f"last {item['last_seen_s']}: no alert"
             )
     return ClipScore(
-        clip=truth_path.stem.removesuffix(".truth"),
+        clip=clip,
         expected=len(expected) + len(hidden),
         hidden=len(hidden),
-        alerts=len(result.drafts),
+        alerts=len(alerts),
         tp=tp,
         fp=fp,
         fn=len(expected) - tp - pile,
@@ -174,6 +179,23 @@ def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScor
         excused=excused,
         hidden_found=hidden_found,
         since_errors=errors,
+        ms_per_frame=0.0,
+        detector_share=0.0,
+    )
+
+
+def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScore:
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
+    rule = TimedRule(ClutterRule.from_camera(camera, people=people))
+    result = replay(Path(camera.source), [rule], camera.fps)  # type: ignore[list-item]
+    alerts = []
+    for draft in result.drafts:
+        assert isinstance(draft.attributes, ClutterAttributes) and draft.bbox is not None
+        alerts.append(Reported(draft.bbox, (draft.attributes.since - EPOCH).total_seconds(), draft.t_s))
+    score = score_alerts(truth_path.stem.removesuffix(".truth"), truth, alerts)
+    return replace(
+        score,
         ms_per_frame=1000 * rule.seconds / max(1, rule.frames),
         detector_share=rule.rule.people_frames / max(1, rule.rule.frames),
     )

@@ -1,0 +1,66 @@
+"""How ``benchmarks/clutter_eval.py`` scores a clip's alerts against its truth, hidden items included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.clutter_eval import Reported, score_alerts
+
+
+def item(
+    id_: str, placed_s: float, bbox: list[float], observable: bool = True, removed_s: float | None = None
+) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "placed_s": placed_s,
+        "removed_s": removed_s,
+        "bbox": bbox,
+        "expect_alert": True,
+        "observable": observable,
+        "first_seen_s": placed_s if observable else placed_s + 8.0,
+        "last_seen_s": 100.0,
+    }
+
+
+LEFT = [100.0, 200.0, 140.0, 240.0]
+RIGHT = [300.0, 200.0, 340.0, 240.0]
+FAR = [200.0, 160.0, 220.0, 180.0]
+TRUTH = {
+    "items": [
+        item("seen", 10.0, LEFT),
+        item("missed", 20.0, RIGHT),
+        item("hidden", 30.0, FAR, observable=False, removed_s=90.0),
+        {**item("short", 40.0, RIGHT), "expect_alert": False},
+    ]
+}
+
+
+def test_hits_misses_and_false_alerts_on_items_a_camera_could_see() -> None:
+    score = score_alerts(
+        "clip",
+        TRUTH,
+        [
+            Reported((105.0, 205.0, 135.0, 235.0), 11.0, 31.0),  # the seen item, dated 1 s late
+            Reported((105.0, 205.0, 135.0, 235.0), 11.2, 40.0),  # a second alert for it
+            Reported((305.0, 205.0, 335.0, 235.0), 26.0, 46.0),  # at the missed one, 6 s late
+        ],
+    )
+    assert (score.tp, score.fp, score.fn, score.pile) == (1, 2, 1, 0)
+    assert (score.expected, score.hidden, score.excused, score.hidden_found) == (3, 1, 0, 0)
+    assert score.since_errors == [1.0]
+
+
+def test_an_alert_at_a_hidden_item_is_excused_and_found_only_within_the_tolerance() -> None:
+    late = score_alerts("clip", TRUTH, [Reported((202.0, 162.0, 218.0, 178.0), 38.0, 58.0)])
+    assert (late.tp, late.fp, late.excused, late.hidden_found) == (0, 0, 1, 0)
+    on_time = score_alerts("clip", TRUTH, [Reported((202.0, 162.0, 218.0, 178.0), 31.0, 51.0)])
+    assert (on_time.excused, on_time.hidden_found) == (1, 1)
+    # dated before it came (beyond the tolerance) or after it was gone: a false alert
+    early = score_alerts("clip", TRUTH, [Reported((202.0, 162.0, 218.0, 178.0), 20.0, 40.0)])
+    assert (early.fp, early.excused) == (1, 0)
+
+
+def test_items_set_down_together_may_be_one_alert() -> None:
+    truth = {"items": [item("a", 10.0, LEFT), item("b", 11.0, [138.0, 200.0, 170.0, 240.0])]}
+    score = score_alerts("clip", truth, [Reported((100.0, 200.0, 170.0, 240.0), 10.5, 31.0)])
+    assert (score.tp, score.pile, score.fp, score.fn) == (1, 1, 0, 0)
