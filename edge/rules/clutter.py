@@ -124,6 +124,20 @@ class Blob:
     pixels: np.ndarray  # bool, the blob's pixels within ``bbox``
 
 
+@dataclass(frozen=True)
+class RegionState:
+    """What the rule holds over a region of the frame, as shares of its pixels: for tracing why an item
+    was (not) reported (``benchmarks/clutter_trace.py``)."""
+
+    anchored: float  # hold an anchor (something has stood still there)
+    showing: float  # ... whose anchor shows right now
+    unproven: float  # ... that came up on a person and has not yet shown itself without them
+    standing: float  # ... that stands: old enough, in view enough, proven (``Anchors.static``)
+    people: float  # inside someone's box now
+    since_s: float  # the median anchor's date (NaN: none)
+    items: tuple[TrackedItem, ...]  # items tracked over the region
+
+
 def _overlap(a: BBox, b: BBox) -> float:
     """Intersection over the smaller box's area."""
     w = min(a[2], b[2]) - max(a[0], b[0])
@@ -266,6 +280,33 @@ class ClutterRule:
     @property
     def items(self) -> list[TrackedItem]:
         return list(self._items)
+
+    def region(self, bbox: BBox, t_s: float) -> RegionState | None:
+        """The rule's state over ``bbox`` (frame pixels) after the frame at ``t_s``; None before the
+        first frame or for a box outside the picture."""
+        anchors = self._anchors
+        if anchors is None:
+            return None
+        h, w = self._labels.shape
+        x0, y0 = max(0, int(bbox[0] * self._scale)), max(0, int(bbox[1] * self._scale))
+        x1, y1 = min(w, int(np.ceil(bbox[2] * self._scale))), min(h, int(np.ceil(bbox[3] * self._scale)))
+        if x1 <= x0 or y1 <= y0:
+            return None
+        rows, cols = slice(y0, y1), slice(x0, x1)
+        standing = anchors.static(t_s, self.params.static_s, self.params.presence)
+        anchored = anchors.valid[rows, cols]
+        people = self._people_now[rows, cols] if self._people_now is not None else np.zeros_like(anchored)
+        dates = anchors.since[rows, cols][anchored]
+        box = (float(x0), float(y0), float(x1), float(y1))
+        return RegionState(
+            anchored=float(anchored.mean()),
+            showing=float(anchors.matches[rows, cols].mean()),
+            unproven=float((anchored & (anchors.unproven_s[rows, cols] > 0)).mean()),
+            standing=float(standing.mask[rows, cols].mean()),
+            people=float(people.mean()),
+            since_s=float(np.median(dates)) if dates.size else float("nan"),
+            items=tuple(item for item in self._items if _overlap(item.bbox, box) > 0),
+        )
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:
         image = self._prepare(frame)

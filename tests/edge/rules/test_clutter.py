@@ -332,3 +332,27 @@ def test_item_taken_away_among_passers_by_frees_its_spot_when_people_are_known()
     sinces = removed_then_replaced_among_passers_by(people=True)
     assert len(sinces) == 2, sinces
     assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 46) <= 1
+
+
+def test_region_tells_what_the_rule_holds_over_an_item() -> None:
+    """``region`` (what ``benchmarks/clutter_trace.py`` prints): over an item put down at 12 s (once the
+    empty corridor is learned) and watched for 14 s, its pixels hold an anchor dated to the placement,
+    show it, stand, and one item is tracked; over bare floor, nothing."""
+    rule = ClutterRule([ZONE], origin=START, params=SMALL)
+    item = (120.0, 140.0, 170.0, 190.0)
+    assert rule.region(item, 0.0) is None  # no frame yet
+    for i in range(int(26 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        if t >= 12.0:
+            frame[140:190, 120:170] = (40, 60, 190)
+        rule.process(frame, t)
+    state = rule.region(item, t)
+    assert state is not None
+    assert state.anchored > 0.9 and state.showing > 0.9 and state.standing > 0.9
+    assert state.unproven == 0.0 and state.people == 0.0
+    assert abs(state.since_s - 12.0) <= 1.0
+    assert [round(i.since_s) for i in state.items] == [12]
+    bare = rule.region((220.0, 80.0, 280.0, 120.0), t)
+    assert bare is not None and bare.anchored == 0.0 and bare.items == ()
+    assert rule.region((400.0, 300.0, 500.0, 400.0), t) is None  # outside the picture
