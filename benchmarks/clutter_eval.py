@@ -201,6 +201,22 @@ def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScor
     )
 
 
+def add_people_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--people",
+        default=str(DEFAULT_INDOOR_MANIFEST),
+        help="manifest of the person detector the rule masks people with (default: the shipped model; "
+        "'none': model-free, as without a detector)",
+    )
+
+
+def people_finder(choice: str) -> PeopleFinder | None:
+    """The person detector ``--people`` names, or None for 'none' (model-free)."""
+    if choice == "none":
+        return None
+    return DetectedPeople(Detector.from_manifest(Path(choice), SessionPool()))
+
+
 def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -> list[Path]:
     """The clips of a seed: rendered unless they are there; the truth of clips rendered before it said
     what a camera could see (``observable``) is written again (same scene, no new video)."""
@@ -232,16 +248,9 @@ def main() -> int:
     parser.add_argument("--dwell", type=float, default=20.0)
     parser.add_argument("--quick", action="store_true", help="seed 7, one 70 s clip (under a minute)")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/clutter_eval.png"))
-    parser.add_argument(
-        "--people",
-        default=str(DEFAULT_INDOOR_MANIFEST),
-        help="manifest of the person detector the rule masks people with (default: the shipped model; "
-        "'none': model-free, as without a detector)",
-    )
+    add_people_option(parser)
     args = parser.parse_args()
-    people = None
-    if args.people != "none":
-        people = DetectedPeople(Detector.from_manifest(Path(args.people), SessionPool()))
+    people = people_finder(args.people)
     if args.quick:
         args.seeds, args.clips, args.duration = [7], 1, 70.0
     out = args.out or Path("build/corridor-quick" if args.quick else "build/corridor-eval")

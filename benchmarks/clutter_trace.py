@@ -24,12 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # trace this checkout, not an installed one
 
+from benchmarks.clutter_eval import add_people_option, people_finder
 from edge.analyzer import AlertDraft
-from edge.analyzers import DEFAULT_INDOOR_MANIFEST
-from edge.detect import Detector, SessionPool
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule, RegionState
-from edge.rules.people import DetectedPeople
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
 from sharpeyes.timefmt import EPOCH
@@ -89,11 +87,7 @@ def main() -> int:
     )
     parser.add_argument("item", help="the item's id in the truth, e.g. item-3")
     parser.add_argument("--every", type=int, default=3, help="a line every this many analysed frames")
-    parser.add_argument(
-        "--people",
-        default=str(DEFAULT_INDOOR_MANIFEST),
-        help="manifest of the person detector (default: the shipped model; 'none': model-free)",
-    )
+    add_people_option(parser)
     args = parser.parse_args()
     truth = json.loads(args.truth.read_text(encoding="utf-8"))
     items = {item["id"]: item for item in truth["items"]}
@@ -101,10 +95,7 @@ def main() -> int:
         parser.error(f"{args.truth} has no {args.item!r} (it has {', '.join(sorted(items))})")
     item = items[args.item]
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
-    people = None
-    if args.people != "none":
-        people = DetectedPeople(Detector.from_manifest(Path(args.people), SessionPool()))
-    rule = ClutterRule.from_camera(camera, people=people)
+    rule = ClutterRule.from_camera(camera, people=people_finder(args.people))
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
     print(
         f"{args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s, box {item['bbox']}, "

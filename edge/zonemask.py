@@ -33,3 +33,16 @@ def analysis_size(width: int, height: int, target_width: int) -> tuple[int, int,
     """(w, h, scale) for downscaling a frame to about ``target_width`` pixels wide (never upscaling)."""
     scale = min(1.0, target_width / width)
     return max(1, round(width * scale)), max(1, round(height * scale)), scale
+
+
+def analysis_window(
+    box: Sequence[float] | np.ndarray, scale: float, shape: tuple[int, ...]
+) -> tuple[slice, slice] | None:
+    """(rows, cols) of an image ``shape`` (the frame scaled by ``scale``) covering ``box`` (``x1, y1, x2,
+    y2`` in frame pixels, rounded outwards), clipped to the image; None if nothing of it is inside."""
+    h, w = shape[:2]
+    x1, y1 = max(0, int(box[0] * scale)), max(0, int(box[1] * scale))
+    x2, y2 = min(w, int(np.ceil(box[2] * scale))), min(h, int(np.ceil(box[3] * scale)))
+    if x2 <= x1 or y2 <= y1:
+        return None
+    return slice(y1, y2), slice(x1, x2)

@@ -39,7 +39,7 @@ from edge.evidence import snapshot
 from edge.rules.anchors import AnchorParams, Anchors, Standing
 from edge.rules.background import BackgroundParams, EmptyBackground, Foreground, channel_max_absdiff
 from edge.rules.people import PeopleFinder, PeopleHold, PeopleParams, people_mask
-from edge.zonemask import Polygon, analysis_size, polygon_mask, zone_mask
+from edge.zonemask import Polygon, analysis_size, analysis_window, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
 from sharpeyes.contract.alert import ClutterAttributes
@@ -287,17 +287,15 @@ class ClutterRule:
         anchors = self._anchors
         if anchors is None:
             return None
-        h, w = self._labels.shape
-        x0, y0 = max(0, int(bbox[0] * self._scale)), max(0, int(bbox[1] * self._scale))
-        x1, y1 = min(w, int(np.ceil(bbox[2] * self._scale))), min(h, int(np.ceil(bbox[3] * self._scale)))
-        if x1 <= x0 or y1 <= y0:
+        window = analysis_window(bbox, self._scale, self._labels.shape)
+        if window is None:
             return None
-        rows, cols = slice(y0, y1), slice(x0, x1)
+        rows, cols = window
         standing = anchors.static(t_s, self.params.static_s, self.params.presence)
         anchored = anchors.valid[rows, cols]
         people = self._people_now[rows, cols] if self._people_now is not None else np.zeros_like(anchored)
         dates = anchors.since[rows, cols][anchored]
-        box = (float(x0), float(y0), float(x1), float(y1))
+        box = (float(cols.start), float(rows.start), float(cols.stop), float(rows.stop))
         return RegionState(
             anchored=float(anchored.mean()),
             showing=float(anchors.matches[rows, cols].mean()),

@@ -19,6 +19,7 @@ import numpy as np
 from edge.detect.decode import iou_matrix
 from edge.detect.detections import Detections
 from edge.tracking import greedy_pairs
+from edge.zonemask import analysis_window
 
 PERSON_NAMES = frozenset({"person", "pedestrian", "people"})
 
@@ -139,12 +140,8 @@ class PeopleHold:
 
 
 def _crop(image: np.ndarray, box: np.ndarray, scale: float) -> np.ndarray | None:
-    h, w = image.shape[:2]
-    x1, y1 = max(0, int(box[0] * scale)), max(0, int(box[1] * scale))
-    x2, y2 = min(w, int(np.ceil(box[2] * scale))), min(h, int(np.ceil(box[3] * scale)))
-    if x2 <= x1 or y2 <= y1:
-        return None
-    return image[y1:y2, x1:x2].copy()
+    window = analysis_window(box, scale, image.shape)
+    return None if window is None else image[window].copy()
 
 
 def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin: float) -> np.ndarray:
