@@ -6,7 +6,9 @@ walking people never hold a pixel still, items do, and an item's anchor survives
 standing in front of it. Pixels whose anchor is ``static_s`` old and was in view for most of the time
 since it first showed form blobs; each blob is tracked by overlap as one *item* dated to when it was put
 down, not when we noticed: each pixel says "after the floor last showed here, by the time I first
-showed", and the item came where those spans overlap.
+showed", and the item came where those spans overlap. Pixels of it that people hid for most of the time
+since they first showed do not stand, but they still say when it came (a crowd that hid it from just
+after it was put down would otherwise date it to when the crowd left).
 
 An item is reported once it has stood ``dwell_s`` and behaves like a thing, not like people: its blob
 showed in nearly every frame, kept its box, did not show the empty floor through itself (traces of
@@ -26,7 +28,7 @@ something in the zones differs from the empty corridor.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -189,11 +191,22 @@ def _closed_parts(mask: np.ndarray, min_area: float = 0.0) -> list[tuple[int, in
     return parts
 
 
-def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[tuple[int, int, np.ndarray]]:
+Dater = Callable[[np.ndarray], tuple[float, float, float]]
+
+
+def _split_by_date(
+    pixels: np.ndarray, dated: np.ndarray, gap_s: float, dater: Dater | None = None
+) -> list[tuple[int, int, np.ndarray]]:
     """Pieces of a blob put down at different times: touching items (a box set down against a bag that
     has stood there for a minute) are separate items, each with its own date, not one item re-dated to
     the newest. Dates are cut where sorted they jump by more than ``gap_s``; each date group's connected
-    parts are pieces, as (x, y, pixels) within the blob's box. One date group: the blob as it is."""
+    parts are pieces, as (x, y, pixels) within the blob's box. One date group: the blob as it is.
+
+    A pixel's date is the middle of its span (after the floor last showed, by the time it first showed),
+    and where people hid the floor for long before an item came, that middle is far from the item's
+    other pixels'. ``dater`` gives a group's (since, came after, shown by) from its pixels (a mask of the
+    blob's box): a group next in date whose span meets the one before and that first showed with it
+    (within ``gap_s``) is the same item."""
     dates = dated[pixels]
     if dates.size == 0:
         return []
@@ -202,9 +215,20 @@ def _split_by_date(pixels: np.ndarray, dated: np.ndarray, gap_s: float) -> list[
     if cuts.size == 0:
         return [(0, 0, pixels)]
     group = np.searchsorted(cuts, dated, side="right")
+    if dater is not None:
+        joined = np.arange(cuts.size + 1)
+        _, after, by = dater(pixels & (group == 0))
+        for g in range(1, cuts.size + 1):
+            _, g_after, g_by = dater(pixels & (group == g))
+            if abs(g_by - by) <= gap_s and not (g_after > by or after > g_by):  # NaN: not seen, no bound
+                joined[g] = joined[g - 1]
+                _, after, by = dater(pixels & (joined[group] == joined[g]))
+            else:
+                after, by = g_after, g_by
+        group = joined[group]
     return [
         (x, y, part)
-        for g in range(cuts.size + 1)
+        for g in np.unique(group[pixels])
         for x, y, _area, part in _closed_parts(pixels & (group == g))
     ]
 
@@ -370,7 +394,9 @@ class ClutterRule:
         for x, y, area, pixels in _closed_parts(static, min_area):
             h, w = pixels.shape
             total = max(1, int(pixels.sum()))
-            for px, py, piece in _split_by_date(pixels, dated[y : y + h, x : x + w], p.same_item_s):
+            rows, cols = slice(y, y + h), slice(x, x + w)
+            dater = self._dater(standing, rows, cols)
+            for px, py, piece in _split_by_date(pixels, dated[rows, cols], p.same_item_s, dater):
                 share = area * int(piece.sum()) // total  # of the closed blob's area
                 if share < min_area:
                     continue
@@ -378,6 +404,18 @@ class ClutterRule:
                 if blob is not None:
                     blobs.append(blob)
         return blobs
+
+    def _dater(self, standing: Standing, rows: slice, cols: slice) -> Dater:
+        """Dates a group of a blob's pixels (a mask of the box ``rows``, ``cols``) as ``_date`` does."""
+
+        def date(group: np.ndarray) -> tuple[float, float, float]:
+            return self._date(
+                standing.since[rows, cols][group],
+                standing.floor_s[rows, cols][group],
+                standing.shown_s[rows, cols][group],
+            )
+
+        return date
 
     def _blob(
         self,
@@ -394,11 +432,14 @@ class ClutterRule:
         h, w = pixels.shape
         rows, cols = slice(y, y + h), slice(x, x + w)
         labels = self._labels[rows, cols][pixels]
-        since, after, by = self._date(
-            standing.since[rows, cols][pixels],
-            standing.floor_s[rows, cols][pixels],
-            standing.shown_s[rows, cols][pixels],
-        )
+        since, after, by = self._dater(standing, rows, cols)(pixels)
+        hidden = self._hidden_part(pixels, x, y, after, by)
+        if hidden[0].size:
+            since, after, by = self._date(
+                np.concatenate([standing.since[rows, cols][pixels], hidden[0]]),
+                np.concatenate([standing.floor_s[rows, cols][pixels], hidden[1]]),
+                np.concatenate([standing.shown_s[rows, cols][pixels], hidden[2]]),
+            )
         return Blob(
             bbox=(float(x), float(y), float(x + w), float(y + h)),
             area=area,
@@ -411,6 +452,42 @@ class ClutterRule:
             zone_index=int(np.bincount(labels).argmax()),
             pixels=pixels,
         )
+
+    def _hidden_part(
+        self, pixels: np.ndarray, x: int, y: int, after: float, by: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Anchors joined to a blob that are not in it only because people hid them for long (in view
+        for less than ``presence`` of the time since they first showed) and that came with it: they
+        showed after the floor last showed at the blob and before its own pixels first showed. Those
+        that showed first were hidden longest; without them an item a crowd hid right after it was put
+        down is dated to when the crowd left. Their (since, floor, shown); none where the blob's own span
+        is narrow or the floor was not seen."""
+        p = self.params
+        none = np.zeros(0, np.float32)
+        anchors = self._anchors
+        if anchors is None or np.isnan(after) or by - after <= p.same_item_s:
+            return none, none, none
+        h, w = pixels.shape
+        rows = slice(max(0, y - h), min(self._labels.shape[0], y + 2 * h))
+        cols = slice(max(0, x - w), min(self._labels.shape[1], x + 2 * w))
+        blob = np.zeros((rows.stop - rows.start, cols.stop - cols.start), bool)
+        blob[y - rows.start : y - rows.start + h, x - cols.start : x - cols.start + w] = pixels
+        floor, shown = anchors.floor_s[rows, cols], anchors.shown_s[rows, cols]
+        with np.errstate(invalid="ignore"):
+            came_with = (floor >= after - p.same_item_s) & (shown >= after) & (shown < by)
+        candidate = (
+            came_with
+            & anchors.valid[rows, cols]
+            & (anchors.unproven_s[rows, cols] <= 0)
+            & (self._labels[rows, cols] > 0)
+            & ~self._owned[rows, cols]
+            & ~blob
+        )
+        if not candidate.any():
+            return none, none, none
+        _, parts = cv2.connectedComponents((candidate | blob).astype(np.uint8), connectivity=8)
+        joined = candidate & np.isin(parts, np.unique(parts[blob]))
+        return anchors.since[rows, cols][joined], floor[joined], shown[joined]
 
     def _date(
         self, since: np.ndarray, floor_s: np.ndarray, shown_s: np.ndarray
