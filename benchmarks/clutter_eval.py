@@ -188,7 +188,7 @@ def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScor
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
     rule = TimedRule(ClutterRule.from_camera(camera, people=people))
-    result = replay(Path(camera.source), [rule], camera.fps)  # type: ignore[list-item]
+    result = replay(Path(camera.source), [rule], camera.fps)
     alerts = []
     for draft in result.drafts:
         assert isinstance(draft.attributes, ClutterAttributes) and draft.bbox is not None
