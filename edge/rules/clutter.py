@@ -191,6 +191,19 @@ def _closed_parts(mask: np.ndarray, min_area: float = 0.0) -> list[tuple[int, in
     return parts
 
 
+def _placed(
+    pixels: np.ndarray, x: int, y: int, margin_y: int, margin_x: int, shape: tuple[int, ...]
+) -> tuple[slice, slice, np.ndarray]:
+    """A window of an image ``shape`` around a blob (its ``pixels`` with their box at ``x``, ``y``), grown
+    by the margins and clipped: (rows, cols, the blob's pixels within the window)."""
+    h, w = pixels.shape
+    rows = slice(max(0, y - margin_y), min(shape[0], y + h + margin_y))
+    cols = slice(max(0, x - margin_x), min(shape[1], x + w + margin_x))
+    placed = np.zeros((rows.stop - rows.start, cols.stop - cols.start), bool)
+    placed[y - rows.start : y - rows.start + h, x - cols.start : x - cols.start + w] = pixels
+    return rows, cols, placed
+
+
 Dater = Callable[[np.ndarray], tuple[float, float, float]]
 
 
@@ -432,14 +445,15 @@ class ClutterRule:
         h, w = pixels.shape
         rows, cols = slice(y, y + h), slice(x, x + w)
         labels = self._labels[rows, cols][pixels]
-        since, after, by = self._dater(standing, rows, cols)(pixels)
+        own = (
+            standing.since[rows, cols][pixels],
+            standing.floor_s[rows, cols][pixels],
+            standing.shown_s[rows, cols][pixels],
+        )
+        since, after, by = self._date(*own)
         hidden = self._hidden_part(pixels, x, y, after, by)
         if hidden[0].size:
-            since, after, by = self._date(
-                np.concatenate([standing.since[rows, cols][pixels], hidden[0]]),
-                np.concatenate([standing.floor_s[rows, cols][pixels], hidden[1]]),
-                np.concatenate([standing.shown_s[rows, cols][pixels], hidden[2]]),
-            )
+            since, after, by = self._date(*(np.concatenate(pair) for pair in zip(own, hidden, strict=True)))
         return Blob(
             bbox=(float(x), float(y), float(x + w), float(y + h)),
             area=area,
@@ -468,10 +482,7 @@ class ClutterRule:
         if anchors is None or np.isnan(after) or by - after <= p.same_item_s:
             return none, none, none
         h, w = pixels.shape
-        rows = slice(max(0, y - h), min(self._labels.shape[0], y + 2 * h))
-        cols = slice(max(0, x - w), min(self._labels.shape[1], x + 2 * w))
-        blob = np.zeros((rows.stop - rows.start, cols.stop - cols.start), bool)
-        blob[y - rows.start : y - rows.start + h, x - cols.start : x - cols.start + w] = pixels
+        rows, cols, blob = _placed(pixels, x, y, h, w, self._labels.shape)
         floor, shown = anchors.floor_s[rows, cols], anchors.shown_s[rows, cols]
         with np.errstate(invalid="ignore"):
             came_with = (floor >= after - p.same_item_s) & (shown >= after) & (shown < by)
@@ -515,29 +526,20 @@ class ClutterRule:
         learned right, and stays."""
         if self._anchors is None or self._background is None:
             return False
-        h, w = pixels.shape
-        m = 4
-        y0, y1, x0, x1 = (
-            max(0, y - m),
-            min(differs.shape[0], y + h + m),
-            max(0, x - m),
-            min(differs.shape[1], x + w + m),
-        )
-        around = np.zeros((y1 - y0, x1 - x0), bool)
-        around[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = pixels
+        rows, cols, around = _placed(pixels, x, y, 4, 4, differs.shape)
         grown = cv2.dilate(around.astype(np.uint8), _KERNEL, iterations=2).astype(bool)
-        ring = ~grown & ~differs[y0:y1, x0:x1] & (self._labels[y0:y1, x0:x1] > 0)
+        ring = ~grown & ~differs[rows, cols] & (self._labels[rows, cols] > 0)
         if int(ring.sum()) < 10:
             return False
-        inside = self._anchors.value[y0:y1, x0:x1][around].mean(axis=0)
-        floor = self._background.reference[y0:y1, x0:x1][ring].mean(axis=0)
+        inside = self._anchors.value[rows, cols][around].mean(axis=0)
+        floor = self._background.reference[rows, cols][ring].mean(axis=0)
         if float(np.abs(inside - floor).max()) > self.params.ghost_match:
             return False
-        learned = self._background.reference[y0:y1, x0:x1][around].mean(axis=0)
+        learned = self._background.reference[rows, cols][around].mean(axis=0)
         if float(np.abs(learned - floor).max()) <= self.params.ghost_match:
             return False  # the floor was learned right here: a thing the colour of the floor, no ghost
         region = np.zeros(differs.shape, bool)
-        region[y0:y1, x0:x1] = around
+        region[rows, cols] = around
         self._background.absorb(region, self._anchors.value)
         self._anchors.forget(region)
         return True
