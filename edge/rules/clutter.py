@@ -194,8 +194,8 @@ def _closed_parts(mask: np.ndarray, min_area: float = 0.0) -> list[tuple[int, in
 def _placed(
     pixels: np.ndarray, x: int, y: int, margin_y: int, margin_x: int, shape: tuple[int, ...]
 ) -> tuple[slice, slice, np.ndarray]:
-    """A window of an image ``shape`` around a blob (its ``pixels`` with their box at ``x``, ``y``), grown
-    by the margins and clipped: (rows, cols, the blob's pixels within the window)."""
+    """A window of an image ``shape`` around a blob or an item (its ``pixels`` with their box at ``x``,
+    ``y``), grown by the margins and clipped: (rows, cols, the pixels within the window)."""
     h, w = pixels.shape
     rows = slice(max(0, y - margin_y), min(shape[0], y + h + margin_y))
     cols = slice(max(0, x - margin_x), min(shape[1], x + w + margin_x))
@@ -761,19 +761,17 @@ class ClutterRule:
         seen again later continues it and can never make a second alert."""
         if item.pixels is None:
             return
-        h, w = self._owned.shape
-        x0, y0, x1, y1 = (round(v) for v in item.bbox)
         m = 2
-        px0, py0, px1, py1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
-        padded = np.zeros((py1 - py0, px1 - px0), np.uint8)
-        padded[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0] = item.pixels
-        grown = cv2.dilate(padded, _KERNEL, iterations=m) > 0
-        item.bbox = (float(px0), float(py0), float(px1), float(py1))
+        rows, cols, core = _placed(
+            item.pixels, round(item.bbox[0]), round(item.bbox[1]), m, m, self._owned.shape
+        )
+        grown = cv2.dilate(core.astype(np.uint8), _KERNEL, iterations=m) > 0
+        item.bbox = (float(cols.start), float(rows.start), float(cols.stop), float(rows.stop))
         item.pixels = grown
-        item.core = padded > 0
+        item.core = core
         if self._anchors is not None:
-            item.look = self._anchors.older_value(slice(py0, py1), slice(px0, px1)).astype(np.float32)
-        self._owned[py0:py1, px0:px1] |= grown
+            item.look = self._anchors.older_value(rows, cols).astype(np.float32)
+        self._owned[rows, cols] |= grown
 
     def _full_res(self, bbox: BBox) -> BBox:
         s = self._scale
