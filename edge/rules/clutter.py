@@ -71,7 +71,8 @@ class ClutterParams:
     steady_iou: float = 0.6  # a blob box this close to the item's footprint keeps its shape
     steady_s: float = 5.0  # ... and must have kept it this long to be reported
     seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
-    same_item_s: float = 5.0  # touching candidates dated this close together are one item
+    same_item_s: float = 5.0  # touching candidates dated this close together are one item ...
+    apart_s: float = 1.0  # ... unless both were seen to come this sharply, this far apart (``_spans_apart``)
     in_front: float = 0.2  # a candidate overlapping a reported item's box this much may stand in front
     beside_dwells: float = 2.0  # ... and one touching it must stand this many dwells, unless
     beside_in_view: float = 0.6  # ... this share of the reported item shows itself (nobody in front)
@@ -208,7 +209,12 @@ Dater = Callable[[np.ndarray], tuple[float, float, float]]
 
 
 def _split_by_date(
-    pixels: np.ndarray, dated: np.ndarray, gap_s: float, dater: Dater | None = None
+    pixels: np.ndarray,
+    dated: np.ndarray,
+    gap_s: float,
+    dater: Dater | None = None,
+    apart_s: float = 1.0,
+    min_px: int = 1,
 ) -> list[tuple[int, int, np.ndarray]]:
     """Pieces of a blob put down at different times: touching items (a box set down against a bag that
     has stood there for a minute) are separate items, each with its own date, not one item re-dated to
@@ -219,13 +225,14 @@ def _split_by_date(
     and where people hid the floor for long before an item came, that middle is far from the item's
     other pixels'. ``dater`` gives a group's (since, came after, shown by) from its pixels (a mask of the
     blob's box): a group next in date whose span meets the one before and that first showed with it
-    (within ``gap_s``) is the same item."""
+    (within ``gap_s``) is the same item; and a group whose halves' spans lie ``apart_s`` apart is two
+    (``_split_apart``)."""
     dates = dated[pixels]
     if dates.size == 0:
         return []
     ordered = np.sort(dates)
     cuts = ordered[1:][np.diff(ordered) > gap_s]
-    if cuts.size == 0:
+    if cuts.size == 0 and dater is None:
         return [(0, 0, pixels)]
     group = np.searchsorted(cuts, dated, side="right")
     if dater is not None:
@@ -238,12 +245,56 @@ def _split_by_date(
                 _, after, by = dater(pixels & (joined[group] == joined[g]))
             else:
                 after, by = g_after, g_by
-        group = joined[group]
+        group = _split_apart(pixels, dated, joined[group], dater, apart_s, min_px)
+    if cuts.size == 0 and not (group[pixels] > 0).any():
+        return [(0, 0, pixels)]
     return [
         (x, y, part)
         for g in np.unique(group[pixels])
         for x, y, _area, part in _closed_parts(pixels & (group == g))
     ]
+
+
+def _spans_apart(after: float, by: float, other_after: float, other_by: float, apart_s: float) -> bool:
+    """Were both seen to come (the floor showed until moments before each first showed: spans no wider
+    than ``apart_s``), one first showing more than ``apart_s`` before the floor last showed at the other?
+    Then they came one after the other. Every pixel of one item says "after the floor last showed, by the
+    time I first showed" about the same moment, so their spans meet; but where people stood over a spot
+    when it came, its floor may seem to show later than it did (clothes the colour of the floor), and
+    only a sharp span can be trusted. NaN (floor not seen): no bound, not apart."""
+    sharp = by - after <= apart_s and other_by - other_after <= apart_s
+    return bool(sharp and (other_after > by + apart_s or after > other_by + apart_s))
+
+
+def _split_apart(
+    pixels: np.ndarray, dated: np.ndarray, group: np.ndarray, dater: Dater, apart_s: float, min_px: int
+) -> np.ndarray:
+    """Each date group cut in two at its dates' Otsu threshold where the two halves' spans lie apart
+    (``_spans_apart``): two touching items put down seconds apart (a pair set down one after the other)
+    have dates that run into each other, so no jump in them shows; their spans do not meet. Halves of
+    fewer than ``min_px`` pixels are never cut off. Returns the refined group labels."""
+    refined = group.copy()
+    label = int(group[pixels].max()) + 1
+    for g in np.unique(group[pixels]):
+        inside = pixels & (group == g)
+        dates = np.sort(dated[inside])
+        if dates.size < 2 * min_px or dates[-1] - dates[0] <= apart_s:
+            continue
+        n = np.arange(1, dates.size)
+        low_mean = np.cumsum(dates)[:-1] / n
+        high_mean = (dates.sum() - np.cumsum(dates)[:-1]) / (dates.size - n)
+        between = n * (dates.size - n) * (high_mean - low_mean) ** 2
+        between[(n < min_px) | (dates.size - n < min_px) | (np.diff(dates) <= 0)] = -1.0
+        k = int(np.argmax(between))
+        if between[k] < 0:
+            continue
+        late = inside & (dated > dates[k])
+        _, after, by = dater(inside & ~late)
+        _, late_after, late_by = dater(late)
+        if _spans_apart(after, by, late_after, late_by, apart_s):
+            refined[late] = label
+            label += 1
+    return refined
 
 
 def _pixels_touch(a: TrackedItem, b: TrackedItem, margin: int = 2) -> bool:
@@ -409,7 +460,8 @@ class ClutterRule:
             total = max(1, int(pixels.sum()))
             rows, cols = slice(y, y + h), slice(x, x + w)
             dater = self._dater(standing, rows, cols)
-            for px, py, piece in _split_by_date(pixels, dated[rows, cols], p.same_item_s, dater):
+            pieces = _split_by_date(pixels, dated[rows, cols], p.same_item_s, dater, p.apart_s, int(min_area))
+            for px, py, piece in pieces:
                 share = area * int(piece.sum()) // total  # of the closed blob's area
                 if share < min_area:
                     continue
@@ -568,6 +620,9 @@ class ClutterRule:
                 and i.id not in merged
                 and _overlap(i.footprint, blob.bbox) > 0.3
                 and abs(i.since_s - blob.since_s) <= p.same_item_s
+                and not _spans_apart(
+                    i.came_after_s, i.shown_by_s, blob.came_after_s, blob.shown_by_s, p.apart_s
+                )
             ]
             if overlapping:
                 best = min(overlapping, key=lambda i: i.since_s)
@@ -730,9 +785,7 @@ class ClutterRule:
                 continue
             if _overlap(_grow(other.bbox, -2), item.bbox) <= 0 and not _pixels_touch(item, other):
                 continue  # only the fringes of their boxes meet: it stands apart (further back, say)
-            if abs(other.since_s - item.since_s) <= self.params.same_item_s or _could_have_come_with(
-                item, other.since_s
-            ):
+            if self._came_together(item, other) or _could_have_come_with(item, other.since_s):
                 item.alerted = True
                 self._own(item)
                 return True
@@ -743,6 +796,13 @@ class ClutterRule:
             if t_s - item.since_s < self.params.beside_dwells * dwell_s:
                 return True
         return False
+
+    def _came_together(self, item: TrackedItem, other: TrackedItem) -> bool:
+        """Dated within ``same_item_s`` of each other and their spans meet (``_spans_apart``)."""
+        p = self.params
+        return abs(other.since_s - item.since_s) <= p.same_item_s and not _spans_apart(
+            other.came_after_s, other.shown_by_s, item.came_after_s, item.shown_by_s, p.apart_s
+        )
 
     def _in_view(self, item: TrackedItem) -> float:
         """Share of a reported item's pixels that show it now (its anchors when reported, the older where

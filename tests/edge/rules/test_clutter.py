@@ -197,6 +197,9 @@ def two_items(second_at: float, seconds: float) -> list[float]:
         # regression: both unreported when the second came (6 s later); their blobs joined into one
         # item re-dated to the second, and the first was never reported
         pytest.param(14.0, 32.0, id="beside-an-unreported-one"),
+        # regression (clip 161-1): set down 3 s after the first, within ``same_item_s``; one alert dated
+        # to the first covered both
+        pytest.param(11.0, 32.0, id="three-seconds-after-an-unreported-one"),
     ],
 )
 def test_second_item_put_down_touching_the_first_is_its_own_alert(second_at: float, seconds: float) -> None:
@@ -360,6 +363,26 @@ def test_an_item_put_down_against_one_standing_there_is_still_its_own_piece() ->
     assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
     after[:, 4:] = 10.0  # the floor there last showed before the bag came
     assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
+
+
+def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates_run_together() -> None:
+    """Regression (clip 161-1): two items set down 3.1 s apart, one right behind the other. Their pixels'
+    dates run into each other (no jump of ``same_item_s``), but the later one's floor last showed after
+    the first had shown itself at every pixel of it: their spans lie apart. One item whose pixels' dates
+    spread as widely, all of whose spans hold the moment it came, stays one piece."""
+    pixels = np.ones((6, 8), bool)
+    after = np.full(pixels.shape, 31.4)
+    by = np.full(pixels.shape, 31.6)
+    after[:, 4:], by[:, 4:] = 34.4, 35.0
+    dated = (after + by) / 2 + np.linspace(-1.2, 1.2, pixels.size).reshape(pixels.shape)  # noisy dates
+    assert np.diff(np.sort(dated.ravel())).max() < 1.5
+    assert len(_split_by_date(pixels, dated, 5.0)) == 1  # by date alone
+    assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 2
+    after = np.full(pixels.shape, 29.0)
+    after[:, 4:] = 31.0
+    by = np.full(pixels.shape, 32.0)
+    by[:, 4:] = 34.0  # every span holds 31.5 s
+    assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 1
 
 
 def removed_then_replaced_among_passers_by(people: bool) -> list[float]:
