@@ -266,6 +266,25 @@ def _spans_apart(after: float, by: float, other_after: float, other_by: float, a
     return bool(sharp and (other_after > by + apart_s or after > other_by + apart_s))
 
 
+class Dated(Protocol):
+    """A blob or a tracked item: when it came, and the span that says so."""
+
+    @property
+    def since_s(self) -> float: ...
+    @property
+    def came_after_s(self) -> float: ...
+    @property
+    def shown_by_s(self) -> float: ...
+
+
+def _came_together(a: Dated, b: Dated, p: ClutterParams) -> bool:
+    """Dated within ``same_item_s`` of each other, and their spans meet (``_spans_apart``): pieces of one
+    item, not one put down against the other seconds later."""
+    return abs(a.since_s - b.since_s) <= p.same_item_s and not _spans_apart(
+        a.came_after_s, a.shown_by_s, b.came_after_s, b.shown_by_s, p.apart_s
+    )
+
+
 def _split_apart(
     pixels: np.ndarray, dated: np.ndarray, group: np.ndarray, dater: Dater, apart_s: float, min_px: int
 ) -> np.ndarray:
@@ -619,10 +638,7 @@ class ClutterRule:
                 if not i.alerted
                 and i.id not in merged
                 and _overlap(i.footprint, blob.bbox) > 0.3
-                and abs(i.since_s - blob.since_s) <= p.same_item_s
-                and not _spans_apart(
-                    i.came_after_s, i.shown_by_s, blob.came_after_s, blob.shown_by_s, p.apart_s
-                )
+                and _came_together(i, blob, p)
             ]
             if overlapping:
                 best = min(overlapping, key=lambda i: i.since_s)
@@ -785,7 +801,7 @@ class ClutterRule:
                 continue
             if _overlap(_grow(other.bbox, -2), item.bbox) <= 0 and not _pixels_touch(item, other):
                 continue  # only the fringes of their boxes meet: it stands apart (further back, say)
-            if self._came_together(item, other) or _could_have_come_with(item, other.since_s):
+            if _came_together(item, other, self.params) or _could_have_come_with(item, other.since_s):
                 item.alerted = True
                 self._own(item)
                 return True
@@ -796,13 +812,6 @@ class ClutterRule:
             if t_s - item.since_s < self.params.beside_dwells * dwell_s:
                 return True
         return False
-
-    def _came_together(self, item: TrackedItem, other: TrackedItem) -> bool:
-        """Dated within ``same_item_s`` of each other and their spans meet (``_spans_apart``)."""
-        p = self.params
-        return abs(other.since_s - item.since_s) <= p.same_item_s and not _spans_apart(
-            other.came_after_s, other.shown_by_s, item.came_after_s, item.shown_by_s, p.apart_s
-        )
 
     def _in_view(self, item: TrackedItem) -> float:
         """Share of a reported item's pixels that show it now (its anchors when reported, the older where
