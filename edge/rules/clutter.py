@@ -73,6 +73,8 @@ class ClutterParams:
     seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
     same_item_s: float = 5.0  # touching candidates dated this close together are one item ...
     apart_s: float = 1.0  # ... unless both were seen to come this sharply, this far apart (``_spans_apart``)
+    sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
+    sharp_px: int = 8  # ... and at least this many
     in_front: float = 0.2  # a candidate overlapping a reported item's box this much may stand in front
     beside_dwells: float = 2.0  # ... and one touching it must stand this many dwells, unless
     beside_in_view: float = 0.6  # ... this share of the reported item shows itself (nobody in front)
@@ -579,7 +581,10 @@ class ClutterRule:
         Each pixel says: after the floor last showed here, by the time it first showed here. All its
         pixels came at once, so the spans overlap; where people hid most of it for a while (a far item in
         a crowd), the few pixels that showed early date it, and the middle of the overlap errs least.
-        Spans that do not overlap (or floor seen at too few pixels): the median pixel's date."""
+        Spans that do not overlap (or floor seen at too few pixels): a blob that took in pixels of
+        something else (the spot talkers stood on, which never shows the learned floor again); if a good
+        few of its pixels were seen to come (sharp spans, ``apart_s``) and agree, they date it; else the
+        median pixel's date."""
         p = self.params
         known = floor_s[~np.isnan(floor_s)]
         by = float(np.percentile(shown_s, p.shown_percentile))
@@ -587,6 +592,13 @@ class ClutterRule:
             after = float(np.percentile(known, p.floor_percentile))
             if after <= by:
                 return (after + by) / 2, after, by
+        with np.errstate(invalid="ignore"):
+            sharp = shown_s - floor_s <= p.apart_s  # NaN (floor not seen): not sharp
+        if sharp.sum() >= max(p.sharp_px, p.sharp_share * since.size):
+            came = (floor_s[sharp] + shown_s[sharp]) / 2
+            low, high = np.percentile(came, [25, 75])
+            if high - low <= p.apart_s:
+                return float(np.median(came)), float("nan"), by
         return float(np.percentile(since, p.since_percentile)), float("nan"), by
 
     def _is_ghost(self, pixels: np.ndarray, x: int, y: int, differs: np.ndarray) -> bool:

@@ -385,6 +385,23 @@ def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates
     assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 1
 
 
+def test_a_blob_that_took_in_another_things_pixels_is_dated_by_its_pixels_seen_to_come() -> None:
+    """Regression (clip 173-1): a far item set down at 105.7 s next to where two people had stood talking
+    until 98 s; its blob took in pixels of their spot, which show something since about 101 s and the
+    floor last at 35-45 s. The spans disagree (no overlap), and the median pixel dated the item 2.9 s
+    early. The pixels seen to come (the floor until 105.2 s, the item from 105.8 s) date it; a stray one or
+    two do not."""
+    rule = ClutterRule([ZONE], origin=START, params=SMALL)
+    rng = np.random.default_rng(3)
+    floor_s = np.concatenate([np.full(17, 105.2), rng.uniform(35, 45, 50), np.full(25, 104.0)])
+    shown_s = np.concatenate([np.full(17, 105.8), rng.uniform(100, 102.5, 50), np.full(25, 109.4)])
+    since = np.concatenate([np.full(17, 105.5), rng.uniform(100.5, 102.5, 50), np.full(25, 106.7)])
+    assert abs(float(np.median(since)) - 105.7) > 2.5  # what the median pixel says
+    assert rule._date(since, floor_s, shown_s)[0] == pytest.approx(105.5)
+    floor_s[2:17], shown_s[2:17], since[2:17] = 40.0, 101.0, 101.0  # two pixels seen to come: not enough
+    assert rule._date(since, floor_s, shown_s)[0] == pytest.approx(float(np.median(since)))
+
+
 def removed_then_replaced_among_passers_by(people: bool) -> list[float]:
     """A red box from 8 s to 25 s; then someone walks to and fro over its spot for 20 s; a green box is
     put on the spot at 46 s: the alerts' ``since``."""
