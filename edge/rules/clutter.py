@@ -8,7 +8,8 @@ since it first showed form blobs; each blob is tracked by overlap as one *item* 
 down, not when we noticed: each pixel says "after the floor last showed here, by the time I first
 showed", and the item came where those spans overlap. Pixels of it that people hid for most of the time
 since they first showed do not stand, but they still say when it came (a crowd that hid it from just
-after it was put down would otherwise date it to when the crowd left).
+after it was put down would otherwise date it to when the crowd left). Two touching items set down
+seconds apart are two items when both were seen to come (sharp spans) and their spans lie apart.
 
 An item is reported once it has stood ``dwell_s`` and behaves like a thing, not like people: its blob
 showed in nearly every frame, kept its box, did not show the empty floor through itself (traces of
