@@ -235,19 +235,18 @@ def _split_by_date(
         return []
     ordered = np.sort(dates)
     cuts = ordered[1:][np.diff(ordered) > gap_s]
-    if cuts.size == 0 and dater is None:
-        return [(0, 0, pixels)]
     group = np.searchsorted(cuts, dated, side="right")
     if dater is not None:
         joined = np.arange(cuts.size + 1)
-        _, after, by = dater(pixels & (group == 0))
-        for g in range(1, cuts.size + 1):
-            _, g_after, g_by = dater(pixels & (group == g))
-            if abs(g_by - by) <= gap_s and not (g_after > by or after > g_by):  # NaN: not seen, no bound
-                joined[g] = joined[g - 1]
-                _, after, by = dater(pixels & (joined[group] == joined[g]))
-            else:
-                after, by = g_after, g_by
+        if cuts.size:
+            _, after, by = dater(pixels & (group == 0))
+            for g in range(1, cuts.size + 1):
+                _, g_after, g_by = dater(pixels & (group == g))
+                if abs(g_by - by) <= gap_s and not (g_after > by or after > g_by):  # NaN: no bound
+                    joined[g] = joined[g - 1]
+                    _, after, by = dater(pixels & (joined[group] == joined[g]))
+                else:
+                    after, by = g_after, g_by
         group = _split_apart(pixels, dated, joined[group], dater, apart_s, min_px)
     if cuts.size == 0 and not (group[pixels] > 0).any():
         return [(0, 0, pixels)]
@@ -303,8 +302,9 @@ def _split_apart(
         if dates.size < 2 * min_px or dates[-1] - dates[0] <= apart_s:
             continue
         n = np.arange(1, dates.size)
-        low_mean = np.cumsum(dates)[:-1] / n
-        high_mean = (dates.sum() - np.cumsum(dates)[:-1]) / (dates.size - n)
+        low_sum = np.cumsum(dates)[:-1]
+        low_mean = low_sum / n
+        high_mean = (dates.sum() - low_sum) / (dates.size - n)
         between = n * (dates.size - n) * (high_mean - low_mean) ** 2
         between[(n < min_px) | (dates.size - n < min_px) | (np.diff(dates) <= 0)] = -1.0
         k = int(np.argmax(between))
