@@ -40,11 +40,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from edge.analyzer import AlertDraft
-from edge.analyzers import DEFAULT_INDOOR_MANIFEST
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
+from edge.detect.silhouette import PersonSilhouettes
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule
-from edge.rules.people import DetectedPeople, PeopleFinder
+from edge.rules.people import DetectedPeople, PeopleFinder, PeopleShapes
 from edge.synth.corridor import SEEN_SHARE, SINCE_TOLERANCE_S, write_corridor_clip
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
@@ -184,10 +185,12 @@ def score_alerts(clip: str, truth: dict[str, Any], alerts: list[Reported]) -> Cl
     )
 
 
-def score_clip(truth_path: Path, people: PeopleFinder | None = None) -> ClipScore:
+def score_clip(
+    truth_path: Path, people: PeopleFinder | None = None, silhouettes: PeopleShapes | None = None
+) -> ClipScore:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
-    rule = TimedRule(ClutterRule.from_camera(camera, people=people))
+    rule = TimedRule(ClutterRule.from_camera(camera, people=people, silhouettes=silhouettes))
     result = replay(Path(camera.source), [rule], camera.fps)
     alerts = []
     for draft in result.drafts:
@@ -208,6 +211,12 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
         help="manifest of the person detector the rule masks people with (default: the shipped model; "
         "'none': model-free, as without a detector)",
     )
+    parser.add_argument(
+        "--silhouettes",
+        default=str(DEFAULT_SILHOUETTE_MANIFEST),
+        help="manifest of the person silhouette model (default: the shipped one; 'none': people's whole "
+        "boxes are masked)",
+    )
 
 
 def people_finder(choice: str) -> PeopleFinder | None:
@@ -215,6 +224,13 @@ def people_finder(choice: str) -> PeopleFinder | None:
     if choice == "none":
         return None
     return DetectedPeople(Detector.from_manifest(Path(choice), SessionPool()))
+
+
+def people_shapes(choice: str) -> PeopleShapes | None:
+    """The silhouette model ``--silhouettes`` names, or None for 'none' (people's boxes)."""
+    if choice == "none":
+        return None
+    return PersonSilhouettes.from_manifest(Path(choice), SessionPool())
 
 
 def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -> list[Path]:
@@ -251,13 +267,16 @@ def main() -> int:
     add_people_option(parser)
     args = parser.parse_args()
     people = people_finder(args.people)
+    shapes = people_shapes(args.silhouettes) if people is not None else None
     if args.quick:
         args.seeds, args.clips, args.duration = [7], 1, 70.0
     out = args.out or Path("build/corridor-quick" if args.quick else "build/corridor-eval")
 
     truths = [t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)]
-    scores = [score_clip(truth_path, people) for truth_path in truths]
-    print(f"people: {args.people}")
+    scores = [score_clip(truth_path, people, shapes) for truth_path in truths]
+    print(
+        f"people: {args.people}" + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
+    )
     print()
     print(
         f"{'clip':<22}{'expected':>9}{'hidden':>7}{'alerts':>8}{'TP':>5}{'pile':>5}{'FP':>5}{'FN':>5}"

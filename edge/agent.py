@@ -28,6 +28,7 @@ from edge.capture import CameraReader, FrameSampler
 from edge.config import AgentConfig
 from edge.detect import Detector, SessionPool
 from edge.detect.once import OncePerFrame
+from edge.detect.silhouette import PersonSilhouettes
 from edge.health import AgentMetrics, Heartbeat
 from edge.motion import MotionGate
 from edge.outbox import KafkaForwarder, Outbox, Producer, kafka_producer
@@ -86,6 +87,9 @@ class BuiltinAnalyzers:
         }
         self.gates: dict[str, MotionGate] = {}
         self.ebike_rules: dict[str, EbikeRule] = {}
+        shapes = config.detectors.clutter_silhouettes
+        # one session for all cameras; a missing file or a bad checksum fails at start-up (ModelError)
+        self.silhouettes = PersonSilhouettes.from_manifest(shapes, pool) if shapes is not None else None
 
     def __call__(self, camera: CameraConfig, origin: datetime) -> list[Analyzer]:
         analyzers: list[Analyzer] = []
@@ -97,7 +101,11 @@ class BuiltinAnalyzers:
         for name in camera.detectors:
             if name == "corridor_clutter":
                 people = self._people(detector)
-                analyzers.append(ClutterRule.from_camera(camera, origin=origin, people=people))
+                analyzers.append(
+                    ClutterRule.from_camera(
+                        camera, origin=origin, people=people, silhouettes=self.silhouettes
+                    )
+                )
             elif name == "high_altitude_throw":
                 from edge.analyzers import throw_analyzer
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from edge.analyzer import Analyzer
 from edge.detect import Detector, SessionPool
 from edge.detect.once import OncePerFrame
+from edge.detect.silhouette import PersonSilhouettes
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import ModelInfo
 from sharpeyes.errors import SharpEyesError
@@ -21,6 +22,9 @@ from sharpeyes.timefmt import EPOCH
 
 # the shipped reference detector (issue 7), found relative to the repository
 DEFAULT_INDOOR_MANIFEST = Path(__file__).resolve().parents[1] / "models" / "indoor" / "indoor-det-512.yaml"
+DEFAULT_SILHOUETTE_MANIFEST = (
+    Path(__file__).resolve().parents[1] / "models" / "silhouette" / "person-silhouette.yaml"
+)
 
 
 class AnalyzerUnavailableError(SharpEyesError):
@@ -46,19 +50,31 @@ def _throw(camera: CameraConfig) -> CameraAnalyzer:
     )
 
 
-def clutter_identity(camera: CameraConfig, people: OncePerFrame | None) -> ModelInfo:
-    """The clutter rule's identity: its zones, and the person detector it masks people with, if any."""
+def clutter_identity(
+    camera: CameraConfig, people: OncePerFrame | None, silhouettes: PersonSilhouettes | None = None
+) -> ModelInfo:
+    """The clutter rule's identity: its zones, the person detector it masks people with, if any, and the
+    silhouette model that says which pixels of their boxes they show, if any."""
     settings = repr([(z.name, z.polygon, z.dwell_s) for z in camera.zones])
     if people is None:
         digest = hashlib.sha256(settings.encode()).hexdigest()
         return ModelInfo(name="sharpeyes-clutter-occupancy", version="1", sha256=digest)
     m = people.manifest
-    digest = hashlib.sha256(f"{settings}|{m.name}|{m.version}|{m.sha256}".encode()).hexdigest()
-    return ModelInfo(name="sharpeyes-clutter-occupancy+people", version="2", sha256=digest)
+    identity = f"{settings}|{m.name}|{m.version}|{m.sha256}"
+    if silhouettes is None:
+        digest = hashlib.sha256(identity.encode()).hexdigest()
+        return ModelInfo(name="sharpeyes-clutter-occupancy+people", version="2", sha256=digest)
+    s = silhouettes.manifest
+    digest = hashlib.sha256(f"{identity}|{s.name}|{s.version}|{s.sha256}".encode()).hexdigest()
+    return ModelInfo(name="sharpeyes-clutter-occupancy+silhouettes", version="3", sha256=digest)
 
 
 def _clutter(
-    camera: CameraConfig, origin: datetime, detector: OncePerFrame | None, manifest: Path
+    camera: CameraConfig,
+    origin: datetime,
+    detector: OncePerFrame | None,
+    manifest: Path,
+    silhouettes: PersonSilhouettes | None = None,
 ) -> CameraAnalyzer:
     from edge.rules.clutter import ClutterRule
     from edge.rules.people import DetectedPeople, NoPersonClass
@@ -69,10 +85,11 @@ def _clutter(
             finder = DetectedPeople(detector)
         except NoPersonClass as exc:
             raise AnalyzerUnavailableError(f"camera {camera.id}: model {manifest}: {exc}") from None
+    shapes = silhouettes if finder is not None else None
     return CameraAnalyzer(
         "corridor_clutter",
-        ClutterRule.from_camera(camera, origin=origin, people=finder),
-        clutter_identity(camera, detector),
+        ClutterRule.from_camera(camera, origin=origin, people=finder, silhouettes=shapes),
+        clutter_identity(camera, detector, shapes),
     )
 
 
@@ -109,13 +126,15 @@ def analyzers_for(
     model: Path | None = None,
     pool: SessionPool | None = None,
     clutter_people: bool = True,
+    silhouettes: Path | None = DEFAULT_SILHOUETTE_MANIFEST,
 ) -> list[CameraAnalyzer]:
     """One analyzer per entry of ``camera.detectors``, in that order. ``origin`` is the wall time of
     frame 0 (clutter alerts carry an absolute ``since``). ``ebike_indoor`` runs the detector of the
     manifest ``model``, by default the shipped reference model (``DEFAULT_INDOOR_MANIFEST``); its name,
     version and sha256 are the alerts' model identity. ``corridor_clutter`` masks people with that
-    model's person class unless ``clutter_people`` is false (model-free). Every frame the scan samples
-    goes to the detector (no motion gate: an offline scan has the time), once for both rules."""
+    model's person class unless ``clutter_people`` is false (model-free), and only the pixels the
+    silhouette model of ``silhouettes`` says people show (None: their whole boxes). Every frame the scan
+    samples goes to the detector (no motion gate: an offline scan has the time), once for both rules."""
     out: list[CameraAnalyzer] = []
     manifest = model if model is not None else DEFAULT_INDOOR_MANIFEST
     # one checked model for both rules of a camera, run once per frame for both
@@ -132,7 +151,10 @@ def analyzers_for(
             out.append(_throw(camera))
         elif name == "corridor_clutter":
             people = detector("corridor_clutter") if clutter_people else None
-            out.append(_clutter(camera, origin, people, manifest))
+            shapes = None
+            if people is not None and silhouettes is not None:
+                shapes = PersonSilhouettes.from_manifest(silhouettes, pool or SessionPool())
+            out.append(_clutter(camera, origin, people, manifest, shapes))
         elif name == "ebike_indoor":
             out.append(_ebike(camera, detector("ebike_indoor"), manifest))
         else:  # the config model refuses unknown names; this guards a new name added there only

@@ -68,10 +68,23 @@ def _progress_printer(video: Path) -> Callable[[ScanProgress], None]:
     is_flag=True,
     help="corridor_clutter without a person detector (tells people from things by how they hold still)",
 )
+@click.option(
+    "--clutter-boxes",
+    is_flag=True,
+    help="corridor_clutter masks people's whole boxes, not the pixels the shipped person silhouette "
+    "model (models/silhouette) says they show",
+)
 def scan(
-    video: Path, camera_file: Path, out_file: Path, start: str, model: Path | None, model_free_clutter: bool
+    video: Path,
+    camera_file: Path,
+    out_file: Path,
+    start: str,
+    model: Path | None,
+    model_free_clutter: bool,
+    clutter_boxes: bool,
 ) -> None:
     """Run one camera config over VIDEO and write every alert as one JSON line."""
+    from edge.analyzers import DEFAULT_SILHOUETTE_MANIFEST
     from edge.scan import scan_video
     from sharpeyes.config import CameraConfig, load_model
 
@@ -90,6 +103,7 @@ def scan(
                 progress=_progress_printer(video),
                 model=model,
                 clutter_people=not model_free_clutter,
+                silhouettes=None if clutter_boxes else DEFAULT_SILHOUETTE_MANIFEST,
             )
     except SharpEyesError as exc:
         raise click.ClickException(str(exc)) from None

@@ -39,6 +39,12 @@ class DetectorSettings(ConfigModel):
         default=None,
         description="model whose person class corridor_clutter masks people with; null = model-free",
     )
+    clutter_silhouettes: Path | None = Field(
+        default=None,
+        description="manifest of a person silhouette model: with clutter_people_model, corridor_clutter "
+        "masks the pixels people show, not their whole boxes (models/silhouette/person-silhouette.yaml); "
+        "null = whole boxes",
+    )
     intra_op_threads: int = Field(default=2, ge=1, le=16)
     stationary_every_s: float = Field(default=10.0, gt=0, description="detector check without motion")
     motion_gate: bool = True
@@ -49,6 +55,8 @@ class DetectorSettings(ConfigModel):
             model = getattr(self, field_name)
             if model is not None and model not in self.manifests:
                 raise ValueError(f"{field_name} {model!r} is not one of manifests {sorted(self.manifests)}")
+        if self.clutter_silhouettes is not None and self.clutter_people_model is None:
+            raise ValueError("clutter_silhouettes needs clutter_people_model (the boxes it looks into)")
         return self
 
 

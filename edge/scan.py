@@ -20,7 +20,7 @@ import cv2
 
 from edge.alerting import alert_from_draft
 from edge.analyzer import AlertDraft
-from edge.analyzers import CameraAnalyzer, analyzers_for
+from edge.analyzers import DEFAULT_SILHOUETTE_MANIFEST, CameraAnalyzer, analyzers_for
 from sharpeyes.config import CameraConfig
 from sharpeyes.contract import AgentInfo, Alert
 from sharpeyes.errors import SharpEyesError
@@ -130,11 +130,15 @@ def scan_video(
     progress: Callable[[ScanProgress], None] | None = None,
     model: Path | None = None,
     clutter_people: bool = True,
+    silhouettes: Path | None = DEFAULT_SILHOUETTE_MANIFEST,
 ) -> ScanSummary:
     """Write one JSON line per alert to ``out``, in the order the analyzers raised them. ``model`` is
     the detector manifest for ``ebike_indoor`` and the person detector of ``corridor_clutter`` (default:
-    the shipped reference model); ``clutter_people`` false runs the clutter rule model-free."""
-    analyzers = analyzers_for(camera, origin=start, model=model, clutter_people=clutter_people)
+    the shipped reference model); ``clutter_people`` false runs the clutter rule model-free;
+    ``silhouettes`` is the person silhouette model (default: the shipped one; None: whole boxes)."""
+    analyzers = analyzers_for(
+        camera, origin=start, model=model, clutter_people=clutter_people, silhouettes=silhouettes
+    )
     started = time.monotonic()
     count = 0
     last = ScanProgress(0, 0, 0, 0, 0.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -82,18 +82,34 @@ def sha256_of(path: Path) -> str:
 
 def load_manifest(path: Path) -> tuple[ModelManifest, Path]:
     """Read and check a manifest: the model file exists and its sha256 matches. Returns (manifest, file)."""
+    return load_checked(ModelManifest, path)
+
+
+class Checked(Protocol):
+    name: str
+    file: str
+    sha256: str
+
+
+M = TypeVar("M", bound=ConfigModel)
+
+
+def load_checked(kind: type[M], path: Path) -> tuple[M, Path]:
+    """Read a manifest of any kind of model (``kind`` has ``name``, ``file``, ``sha256``) and check its file
+    exists and matches the checksum. Returns (manifest, file)."""
     try:
-        manifest = load_model(ModelManifest, path)
+        manifest = load_model(kind, path)
     except ConfigError as exc:
         raise ModelError(path.stem, "manifest", str(exc)) from None
-    model_path = (path.parent / manifest.file).resolve()
+    checked: Checked = manifest  # type: ignore[assignment]
+    model_path = (path.parent / checked.file).resolve()
     if not model_path.is_file():
-        raise ModelError(manifest.name, "missing_file", f"{model_path} does not exist (manifest {path})")
+        raise ModelError(checked.name, "missing_file", f"{model_path} does not exist (manifest {path})")
     actual = sha256_of(model_path)
-    if actual != manifest.sha256:
+    if actual != checked.sha256:
         raise ModelError(
-            manifest.name,
+            checked.name,
             "checksum",
-            f"{model_path} has sha256 {actual}, manifest {path} says {manifest.sha256}",
+            f"{model_path} has sha256 {actual}, manifest {path} says {checked.sha256}",
         )
     return manifest, model_path

@@ -55,6 +55,9 @@ class Standing:
     since: np.ndarray
     floor_s: np.ndarray
     shown_s: np.ndarray
+    # the anchor that qualifies is what the pixel shows now (not when it is the older one, put aside by
+    # something standing in front of it: a person who stopped there, maybe the one who took it away)
+    shows: np.ndarray
 
 
 class Anchors:
@@ -261,4 +264,5 @@ class Anchors:
             since=np.where(older, self._aside_since, self.since).astype(np.float32),
             floor_s=np.where(older, self._aside_floor, self.floor_s).astype(np.float32),
             shown_s=np.where(older, self._aside_shown, self.shown_s).astype(np.float32),
+            shows=self.matches & ~older,
         )

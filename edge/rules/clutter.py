@@ -41,7 +41,14 @@ from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
 from edge.rules.anchors import AnchorParams, Anchors, Standing
 from edge.rules.background import BackgroundParams, EmptyBackground, Foreground, channel_max_absdiff
-from edge.rules.people import PeopleFinder, PeopleHold, PeopleParams, people_mask
+from edge.rules.people import (
+    PeopleFinder,
+    PeopleHold,
+    PeopleParams,
+    PeopleShapes,
+    people_mask,
+    silhouette_mask,
+)
 from edge.zonemask import Polygon, analysis_size, analysis_window, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
 from sharpeyes.contract import AlertKind, Severity
@@ -182,16 +189,33 @@ def _slice(bbox: BBox, shape: tuple[int, ...], margin: int = 0) -> tuple[slice, 
 _KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
 
-def _closed_parts(mask: np.ndarray, min_area: float = 0.0) -> list[tuple[int, int, int, np.ndarray]]:
+def _closed_parts(
+    mask: np.ndarray, min_area: float = 0.0, bridge: np.ndarray | None = None
+) -> list[tuple[int, int, int, np.ndarray]]:
     """Connected parts of ``mask`` after a 3x3 closing (gaps of a pixel bridged), those of at least
-    ``min_area`` closed pixels, as (x, y, closed area, the part's own ``mask`` pixels within its box)."""
+    ``min_area`` closed pixels, as (x, y, closed area, the part's own ``mask`` pixels within its box).
+    Parts that only ``bridge`` pixels join (a person standing over an item splits it into what shows
+    beside and between their legs) are one part."""
     closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
-    count, comp, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    joined = closed if bridge is None else closed | bridge.astype(np.uint8)
+    count, comp, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    if bridge is not None:
+        areas = np.bincount(comp[closed > 0], minlength=count)
     parts = []
     for k in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[k])
-        if area >= min_area:
-            parts.append((x, y, area, (comp[y : y + h, x : x + w] == k) & mask[y : y + h, x : x + w]))
+        if bridge is not None:
+            area = int(areas[k])
+        if area < min_area or not area:
+            continue
+        own = (comp[y : y + h, x : x + w] == k) & mask[y : y + h, x : x + w]
+        if bridge is not None:  # the joined part's box holds the person too: its own pixels' box
+            ys, xs = np.nonzero(own)
+            if not len(ys):
+                continue
+            own = own[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+            x, y = x + int(xs.min()), y + int(ys.min())
+        parts.append((x, y, area, own))
     return parts
 
 
@@ -354,6 +378,7 @@ class ClutterRule:
         params: ClutterParams | None = None,
         confirmer: ItemConfirmer | None = None,
         people: PeopleFinder | None = None,
+        silhouettes: PeopleShapes | None = None,
     ) -> None:
         if not zones:
             raise ValueError("corridor_clutter needs at least one zone")
@@ -363,6 +388,7 @@ class ClutterRule:
         self.params = params or ClutterParams()
         self.confirmer = confirmer
         self.people = people
+        self.silhouettes = silhouettes  # with ``people``: mask what people show, not their whole boxes
         self.frames = 0  # analysed with a person detector at hand ...
         self.people_frames = 0  # ... of which it ran (something in the zones differed)
         self._background: EmptyBackground | None = None
@@ -384,8 +410,16 @@ class ClutterRule:
         origin: datetime = EPOCH,
         confirmer: ItemConfirmer | None = None,
         people: PeopleFinder | None = None,
+        silhouettes: PeopleShapes | None = None,
     ) -> ClutterRule:
-        return cls(camera.zones, camera.mask, origin=origin, confirmer=confirmer, people=people)
+        return cls(
+            camera.zones,
+            camera.mask,
+            origin=origin,
+            confirmer=confirmer,
+            people=people,
+            silhouettes=silhouettes,
+        )
 
     @property
     def items(self) -> list[TrackedItem]:
@@ -454,7 +488,8 @@ class ClutterRule:
         return small
 
     def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
-        """Pixels inside people's boxes (analysis size), or None without a person detector. An empty
+        """Pixels of people (analysis size): inside their boxes, or what they show of them with a silhouette
+        model; None without a person detector. An empty
         fire lane has nobody in it: the detector runs only when something there differs from the empty
         corridor. People it loses while they stand still are held (``PeopleHold``)."""
         if self.people is None:
@@ -465,7 +500,12 @@ class ClutterRule:
             self.people_frames += 1
             boxes = self.people.boxes(frame)
         held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
-        return people_mask(held, fg.differs.shape, self._scale, self.params.people.margin)
+        shape = fg.differs.shape
+        if self.silhouettes is not None and len(held):
+            return silhouette_mask(
+                self.silhouettes, frame, held, shape, self._scale, self.params.people.grow_px
+            )
+        return people_mask(held, shape, self._scale, self.params.people.margin)
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""
@@ -477,7 +517,8 @@ class ClutterRule:
         dated = standing.since
         min_area = p.min_area_fraction * static.size
         blobs = []
-        for x, y, area, pixels in _closed_parts(static, min_area):
+        bridge = self._people_now if self._people_now is not None and self._people_now.any() else None
+        for x, y, area, pixels in _closed_parts(static, min_area, bridge):
             h, w = pixels.shape
             total = max(1, int(pixels.sum()))
             rows, cols = slice(y, y + h), slice(x, x + w)
@@ -535,7 +576,7 @@ class ClutterRule:
             came_after_s=after,
             shown_by_s=by,
             contrast=float(np.median(diff[rows, cols][pixels])),
-            visible=float(self._anchors.matches[rows, cols][pixels].mean()),
+            visible=float(standing.shows[rows, cols][pixels].mean()),
             bare=1.0 - float(differs[rows, cols][pixels].mean()),
             zone_index=int(np.bincount(labels).argmax()),
             pixels=pixels,

@@ -54,6 +54,18 @@ class PeopleParams:
     # corridors behind boxes of people long gone, and cost more items than it saved)
     hold_s: float = 0.0
     match_iou: float = 0.3  # a box this close to one of the frame before is the same person, moved on
+    # with a silhouette model (``PeopleShapes``) only the pixels it says a person shows are masked, grown
+    # by this many analysis pixels (an edge the model drew a pixel short; a foot that moved since)
+    grow_px: int = 1
+
+
+class PeopleShapes(Protocol):
+    """Which pixels of people's boxes are people (``edge.detect.silhouette.PersonSilhouettes`` is one)."""
+
+    def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
+        """Pixels of an image ``shape`` (``frame`` scaled by ``scale``) that the people in ``boxes`` (frame
+        pixels) show."""
+        ...
 
 
 class PeopleFinder(Protocol):
@@ -156,3 +168,20 @@ def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin:
         if a[0] <= b[0] and a[1] <= b[1]:
             cv2.rectangle(mask, a, b, 1, -1)
     return mask.astype(bool)
+
+
+def silhouette_mask(
+    shapes: PeopleShapes,
+    frame: np.ndarray,
+    boxes: np.ndarray,
+    shape: tuple[int, int],
+    scale: float,
+    grow_px: int,
+) -> np.ndarray:
+    """The pixels the people in ``boxes`` show (``shapes``), grown by ``grow_px``: what the rule masks when
+    it knows people's outlines, not just their boxes."""
+    mask = shapes.mask(frame, boxes, shape, scale)
+    if grow_px > 0 and mask.any():
+        kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
+        mask = cv2.dilate(mask.astype(np.uint8), kernel) > 0
+    return np.asarray(mask, bool)

@@ -271,6 +271,34 @@ class CorridorRenderer:
         out = img.astype(np.float32) * light + noise
         return np.clip(out, 0, 255).astype(np.uint8)
 
+    def people(self, t: float) -> np.ndarray:
+        """The pixels people show at ``t`` (items in front of them hidden), as ``frame`` draws them: the
+        labels a person silhouette model learns from. Draws on a scratch image; the frames' noise is
+        not touched."""
+        scratch = np.zeros((H, W, 3), np.uint8)
+        shown = np.zeros((H, W), bool)
+        layers: list[tuple[float, Callable[[], None]]] = []
+        for item in self.scene.items:
+            if item.present(t):
+
+                def hide(item: Item = item) -> None:
+                    scratch[:] = 0
+                    _draw_box(scratch, replace(item, color=(255, 255, 255)))
+                    shown[scratch[..., 0] > 0] = False
+
+                layers.append((item.z_m, hide))
+        for walker, look in zip(self.scene.walkers, self._looks, strict=True):
+            z = walker.position(t)
+            if z is not None and Z_NEAR * 0.5 < z < Z_FAR:
+
+                def show(walker: Walker = walker, look: Person = look, z: float = z) -> None:
+                    shown[_draw_person(scratch, walker, look, z, t) > 0] = True
+
+                layers.append((z, show))
+        for _, draw in sorted(layers, key=lambda d: -d[0]):
+            draw()
+        return shown
+
 
 SEEN_SHARE = 0.25  # of an item's pixels in view: enough to tell it has come, and that it is still there
 SINCE_TOLERANCE_S = 3.0  # how close to its placement an item's alert must date it

@@ -50,10 +50,15 @@ def _free_port() -> int:
 
 def demo_detectors() -> dict[str, object]:
     """The demo agent's ``detectors`` settings: the corridor camera's clutter rule knows people by the
-    shipped detector's person class."""
-    from edge.analyzers import DEFAULT_INDOOR_MANIFEST
+    shipped detector's person class, and which pixels of their boxes they show by the shipped silhouette
+    model."""
+    from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 
-    return {"manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)}, "clutter_people_model": "indoor"}
+    return {
+        "manifests": {"indoor": str(DEFAULT_INDOOR_MANIFEST)},
+        "clutter_people_model": "indoor",
+        "clutter_silhouettes": str(DEFAULT_SILHOUETTE_MANIFEST),
+    }
 
 
 async def run_demo(

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.analyzers import DEFAULT_INDOOR_MANIFEST
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.detections import Detections
 from edge.rules.people import DetectedPeople, NoPersonClass, PeopleHold, PeopleParams, people_mask
@@ -156,16 +156,29 @@ def test_the_agent_masks_people_with_the_model_its_config_names(tmp_path: Path) 
     from sharpeyes.config import CameraConfig
 
     manifests = {"indoor": str(DEFAULT_INDOOR_MANIFEST)}
-    cases: list[tuple[dict[str, object], bool]] = [
-        ({"manifests": manifests, "clutter_people_model": "indoor"}, True),
-        ({"manifests": manifests}, False),
+    outlines = {"clutter_silhouettes": str(DEFAULT_SILHOUETTE_MANIFEST)}
+    cases: list[tuple[dict[str, object], bool, bool]] = [
+        ({"manifests": manifests, "clutter_people_model": "indoor", **outlines}, True, True),
+        ({"manifests": manifests, "clutter_people_model": "indoor"}, True, False),
+        ({"manifests": manifests}, False, False),
     ]
-    for detectors, masked in cases:
+    for detectors, masked, outlined in cases:
         config = AgentConfig.model_validate(agent_config(tmp_path, detectors))
         camera = CameraConfig.model_validate(CORRIDOR_CAMERA)
         [rule] = BuiltinAnalyzers(config, SessionPool(1))(camera, EPOCH)
         assert isinstance(rule, ClutterRule)
         assert (rule.people is not None) is masked
+        assert (rule.silhouettes is not None) is outlined
+
+
+def test_an_agent_config_with_silhouettes_but_no_people_model_is_refused(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from edge.config import AgentConfig
+
+    doc = agent_config(tmp_path, {"clutter_silhouettes": str(DEFAULT_SILHOUETTE_MANIFEST)})
+    with pytest.raises(ValidationError, match="clutter_silhouettes needs clutter_people_model"):
+        AgentConfig.model_validate(doc)
 
 
 def test_an_agent_config_naming_an_unknown_people_model_is_refused_by_field(tmp_path: Path) -> None:
@@ -184,7 +197,9 @@ def test_scan_masks_people_by_default_and_names_the_model_in_its_alerts() -> Non
 
     camera = CameraConfig.model_validate(CORRIDOR_CAMERA)
     [masked] = analyzers_for(camera)
+    [boxes] = analyzers_for(camera, silhouettes=None)
     [free] = analyzers_for(camera, clutter_people=False)
-    assert masked.model.name == "sharpeyes-clutter-occupancy+people"
+    assert masked.model.name == "sharpeyes-clutter-occupancy+silhouettes"
+    assert boxes.model.name == "sharpeyes-clutter-occupancy+people"
     assert free.model.name == "sharpeyes-clutter-occupancy"
-    assert masked.model.sha256 != free.model.sha256
+    assert len({masked.model.sha256, boxes.model.sha256, free.model.sha256}) == 3

@@ -1,0 +1,141 @@
+"""Which pixels of a person's box are the person: a small ONNX model run on each box's crop.
+
+A detector's box is a rectangle; a person fills half of it or less (the space between and beside the legs,
+around the head and arms is floor or whatever stands there). The clutter rule must not take a person for a
+thing, but neither should it take an item at someone's feet for part of them. The model sees the box grown
+by ``margin`` of its height on every side (the window ``people_mask`` masks without it), resized to the
+manifest's ``input_size``, and gives per pixel the chance it shows a person; above ``threshold`` it does.
+
+Crops of all boxes of a frame run as one batch. The manifest is checked on load like a detector's
+(``load_checked``): a missing file, a checksum mismatch or an input/output that is not
+``[N, 3, height, width]`` / ``[N, 1, height, width]`` is a ``ModelError`` naming the check.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import Field, field_validator
+
+from edge.detect.errors import ModelError
+from edge.detect.manifest import ModelCard, load_checked
+from edge.detect.runtime import SessionPool
+from sharpeyes.config.camera import ConfigModel
+
+Window = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive), may reach outside the frame
+
+
+class SilhouetteManifest(ConfigModel):
+    name: str = Field(min_length=1, max_length=64)
+    version: str = Field(min_length=1, max_length=32)
+    file: str = Field(min_length=1, description="the .onnx file, relative to the manifest")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    input_size: tuple[int, int] = Field(description="[width, height] of a box's crop")
+    margin: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="crop: the box grown by this share of its height"
+    )
+    threshold: float = Field(default=0.5, gt=0.0, lt=1.0, description="a pixel shows a person above this")
+    card: ModelCard | None = None
+
+    @field_validator("input_size")
+    @classmethod
+    def _size(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not all(8 <= v <= 1024 and v % 8 == 0 for v in value):
+            raise ValueError("input_size must be two multiples of 8 between 8 and 1024")
+        return value
+
+
+def crop_window(box: np.ndarray, margin: float) -> Window:
+    """The frame pixels the model sees for a box ``x1, y1, x2, y2``: grown by ``margin`` of its height."""
+    x1, y1, x2, y2 = (float(v) for v in box[:4])
+    m = margin * (y2 - y1)
+    return (int(np.floor(x1 - m)), int(np.floor(y1 - m)), int(np.ceil(x2 + m)), int(np.ceil(y2 + m)))
+
+
+def crop(image: np.ndarray, window: Window, size: tuple[int, int]) -> np.ndarray:
+    """``window`` of ``image`` resized to ``size`` (width, height); outside the image is black."""
+    x0, y0, x1, y1 = window
+    h, w = image.shape[:2]
+    canvas = np.zeros((max(1, y1 - y0), max(1, x1 - x0), *image.shape[2:]), image.dtype)
+    a, b = max(0, x0), max(0, y0)
+    c, d = min(w, x1), min(h, y1)
+    if c > a and d > b:
+        canvas[b - y0 : d - y0, a - x0 : c - x0] = image[b:d, a:c]
+    return cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+
+
+def paste(mask: np.ndarray, window: Window, shown: np.ndarray) -> None:
+    """OR ``shown`` (a crop's mask at any size) into ``mask`` over ``window`` (``mask``'s pixels)."""
+    x0, y0, x1, y1 = window
+    if x1 <= x0 or y1 <= y0:
+        return
+    resized = cv2.resize(shown.astype(np.uint8), (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST) > 0
+    h, w = mask.shape
+    a, b = max(0, x0), max(0, y0)
+    c, d = min(w, x1), min(h, y1)
+    if c > a and d > b:
+        mask[b:d, a:c] |= resized[b - y0 : d - y0, a - x0 : c - x0]
+
+
+class PersonSilhouettes:
+    """A checked silhouette model: ``mask(frame, boxes, shape, scale)`` → the pixels people show."""
+
+    def __init__(self, manifest: SilhouetteManifest, model_path: Path, pool: SessionPool) -> None:
+        self.manifest = manifest
+        self.model_path = model_path
+        self.session = pool.session(model_path)
+        self._input = self.session.get_inputs()[0]
+        self._check_shapes()
+        self.last_ms = 0.0
+
+    @classmethod
+    def from_manifest(cls, path: Path, pool: SessionPool) -> PersonSilhouettes:
+        manifest, model_path = load_checked(SilhouetteManifest, path)
+        return cls(manifest, model_path, pool)
+
+    def chances(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Per box, the chance each pixel of its crop shows a person: (N, height, width) float32."""
+        w, h = self.manifest.input_size
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        if not len(boxes):
+            return np.zeros((0, h, w), np.float32)
+        colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+        batch = np.stack([crop(colour, crop_window(b, self.manifest.margin), (w, h)) for b in boxes])
+        x = np.ascontiguousarray(batch.transpose(0, 3, 1, 2), np.float32) / 255.0
+        out = self.session.run(None, {self._input.name: x})[0]
+        return np.asarray(out, np.float32)[:, 0]
+
+    def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
+        """Pixels of an image ``shape`` (``frame`` scaled by ``scale``) that the people in ``boxes`` (frame
+        pixels) show."""
+        t0 = time.perf_counter()
+        mask = np.zeros(shape, bool)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        for box, chance in zip(boxes, self.chances(frame, boxes), strict=True):
+            x0, y0, x1, y1 = crop_window(box, self.manifest.margin)
+            window = (
+                int(np.floor(x0 * scale)),
+                int(np.floor(y0 * scale)),
+                int(np.ceil(x1 * scale)),
+                int(np.ceil(y1 * scale)),
+            )
+            paste(mask, window, chance > self.manifest.threshold)
+        self.last_ms = (time.perf_counter() - t0) * 1e3
+        return mask
+
+    def _check_shapes(self) -> None:
+        m = self.manifest
+        w, h = m.input_size
+        shape = [d if isinstance(d, int) and d > 0 else None for d in self._input.shape]
+        if len(shape) != 4 or shape[1:] != [3, h, w]:
+            raise ModelError(m.name, "shape", f"input {list(self._input.shape)} is not [batch, 3, {h}, {w}]")
+        out = [d if isinstance(d, int) and d > 0 else None for d in self.session.get_outputs()[0].shape]
+        if len(out) != 4 or out[1:] != [1, h, w]:
+            raise ModelError(
+                m.name,
+                "shape",
+                f"output {list(self.session.get_outputs()[0].shape)} is not [batch, 1, {h}, {w}]",
+            )
