@@ -207,7 +207,7 @@ def _manifest(
         "threshold": round(float(measured["threshold"]), 4),
         "card": {
             "summary": "which pixels of a person box are the person; trained only on this project's "
-            "rendered corridor clips, not a real-world segmentation model",
+            "generated corridor clips, not a real-world segmentation model",
             "architecture": f"U-Net, 2 stride-2 stages, {params} parameters, ONNX opset 17, sigmoid output",
             "data": {
                 "crops": [str(p) for p in cfg.crops],
