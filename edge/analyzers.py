@@ -74,7 +74,7 @@ def _clutter(
     origin: datetime,
     detector: OncePerFrame | None,
     manifest: Path,
-    silhouettes: PersonSilhouettes | None = None,
+    silhouettes: PersonSilhouettes | None = None,  # only with a detector
 ) -> CameraAnalyzer:
     from edge.rules.clutter import ClutterRule
     from edge.rules.people import DetectedPeople, NoPersonClass
@@ -85,11 +85,10 @@ def _clutter(
             finder = DetectedPeople(detector)
         except NoPersonClass as exc:
             raise AnalyzerUnavailableError(f"camera {camera.id}: model {manifest}: {exc}") from None
-    shapes = silhouettes if finder is not None else None
     return CameraAnalyzer(
         "corridor_clutter",
-        ClutterRule.from_camera(camera, origin=origin, people=finder, silhouettes=shapes),
-        clutter_identity(camera, detector, shapes),
+        ClutterRule.from_camera(camera, origin=origin, people=finder, silhouettes=silhouettes),
+        clutter_identity(camera, detector, silhouettes),
     )
 
 

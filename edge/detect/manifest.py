@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -41,16 +41,23 @@ class ModelCard(ConfigModel):
     evaluation: dict[str, Any] = Field(default_factory=dict, description="measured accuracy and how")
 
 
-class ModelManifest(ConfigModel):
+class CheckedManifest(ConfigModel):
+    """What every model's manifest has: its name and version, its file and that file's checksum, a card."""
+
     name: str = Field(min_length=1, max_length=64)
     version: str = Field(min_length=1, max_length=32)
     file: str = Field(min_length=1, description="the .onnx file, relative to the manifest")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    card: ModelCard | None = None
+
+
+class ModelManifest(CheckedManifest):
+    """A detector's manifest."""
+
     layout: Layout
     input_size: tuple[int, int] = Field(description="[width, height] the model was exported for")
     classes: list[str] = Field(min_length=1)
     thresholds: Thresholds = Field(default_factory=Thresholds)
-    card: ModelCard | None = None
 
     @field_validator("input_size")
     @classmethod
@@ -85,31 +92,24 @@ def load_manifest(path: Path) -> tuple[ModelManifest, Path]:
     return load_checked(ModelManifest, path)
 
 
-class Checked(Protocol):
-    name: str
-    file: str
-    sha256: str
-
-
-M = TypeVar("M", bound=ConfigModel)
+M = TypeVar("M", bound=CheckedManifest)
 
 
 def load_checked(kind: type[M], path: Path) -> tuple[M, Path]:
-    """Read a manifest of any kind of model (``kind`` has ``name``, ``file``, ``sha256``) and check its file
-    exists and matches the checksum. Returns (manifest, file)."""
+    """Read a manifest of any kind of model and check its file exists and matches the checksum. Returns
+    (manifest, file)."""
     try:
         manifest = load_model(kind, path)
     except ConfigError as exc:
         raise ModelError(path.stem, "manifest", str(exc)) from None
-    checked: Checked = manifest  # type: ignore[assignment]
-    model_path = (path.parent / checked.file).resolve()
+    model_path = (path.parent / manifest.file).resolve()
     if not model_path.is_file():
-        raise ModelError(checked.name, "missing_file", f"{model_path} does not exist (manifest {path})")
+        raise ModelError(manifest.name, "missing_file", f"{model_path} does not exist (manifest {path})")
     actual = sha256_of(model_path)
-    if actual != checked.sha256:
+    if actual != manifest.sha256:
         raise ModelError(
-            checked.name,
+            manifest.name,
             "checksum",
-            f"{model_path} has sha256 {actual}, manifest {path} says {checked.sha256}",
+            f"{model_path} has sha256 {actual}, manifest {path} says {manifest.sha256}",
         )
     return manifest, model_path

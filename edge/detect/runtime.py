@@ -64,7 +64,8 @@ class SessionPool:
         return len(self._sessions)
 
 
-def _dim(value: Any) -> int | None:
+def fixed_dim(value: Any) -> int | None:
+    """A tensor dimension the graph fixes, or None where it is dynamic (a name, -1)."""
     return value if isinstance(value, int) and value > 0 else None
 
 
@@ -76,7 +77,7 @@ class Detector:
         self.model_path = model_path
         self.session = pool.session(model_path)
         self._input = self.session.get_inputs()[0]
-        self.dynamic_batch = _dim(self._input.shape[0]) is None
+        self.dynamic_batch = fixed_dim(self._input.shape[0]) is None
         self._check_shapes()
         self._thresholds = np.array(
             [manifest.threshold_of(i) for i in range(len(manifest.classes))], np.float32
@@ -142,7 +143,7 @@ class Detector:
         m = self.manifest
         shape = list(self._input.shape)
         expected_in = [3, m.input_size[1], m.input_size[0]]
-        if len(shape) != 4 or [_dim(d) for d in shape[1:]] != expected_in:
+        if len(shape) != 4 or [fixed_dim(d) for d in shape[1:]] != expected_in:
             raise ModelError(
                 m.name, "shape", f"input {shape} is not [batch, {', '.join(map(str, expected_in))}]"
             )
@@ -150,11 +151,11 @@ class Detector:
         nc = len(m.classes)
         if len(out) != 3:
             raise ModelError(m.name, "shape", f"output {out} is not 3-D as the {m.layout.value} layout needs")
-        if m.layout is Layout.YOLOV8 and _dim(out[1]) not in (None, 4 + nc):
+        if m.layout is Layout.YOLOV8 and fixed_dim(out[1]) not in (None, 4 + nc):
             raise ModelError(
                 m.name, "shape", f"output {out} is not [1, 4+{nc}, N] (yolov8 layout, {nc} classes)"
             )
-        if m.layout is Layout.YOLOV5 and _dim(out[2]) not in (None, 5 + nc):
+        if m.layout is Layout.YOLOV5 and fixed_dim(out[2]) not in (None, 5 + nc):
             raise ModelError(
                 m.name, "shape", f"output {out} is not [1, N, 5+{nc}] (yolov5 layout, {nc} classes)"
             )

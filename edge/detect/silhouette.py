@@ -21,24 +21,18 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from edge.detect.errors import ModelError
-from edge.detect.manifest import ModelCard, load_checked
-from edge.detect.runtime import SessionPool
-from sharpeyes.config.camera import ConfigModel
+from edge.detect.manifest import CheckedManifest, load_checked
+from edge.detect.runtime import SessionPool, fixed_dim
 
 Window = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive), may reach outside the frame
 
 
-class SilhouetteManifest(ConfigModel):
-    name: str = Field(min_length=1, max_length=64)
-    version: str = Field(min_length=1, max_length=32)
-    file: str = Field(min_length=1, description="the .onnx file, relative to the manifest")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+class SilhouetteManifest(CheckedManifest):
     input_size: tuple[int, int] = Field(description="[width, height] of a box's crop")
     margin: float = Field(
         default=0.1, ge=0.0, le=1.0, description="crop: the box grown by this share of its height"
     )
     threshold: float = Field(default=0.5, gt=0.0, lt=1.0, description="a pixel shows a person above this")
-    card: ModelCard | None = None
 
     @field_validator("input_size")
     @classmethod
@@ -98,24 +92,15 @@ class PersonSilhouettes:
 
     def chances(self, frame: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         """Per box, the chance each pixel of its crop shows a person: (N, height, width) float32."""
-        w, h = self.manifest.input_size
-        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
-        if not len(boxes):
-            return np.zeros((0, h, w), np.float32)
-        colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-        batch = np.stack([crop(colour, crop_window(b, self.manifest.margin), (w, h)) for b in boxes])
-        x = np.ascontiguousarray(batch.transpose(0, 3, 1, 2), np.float32) / 255.0
-        out = self.session.run(None, {self._input.name: x})[0]
-        return np.asarray(out, np.float32)[:, 0]
+        return self._chances(frame, self._windows(boxes))
 
     def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
         """Pixels of an image ``shape`` (``frame`` scaled by ``scale``) that the people in ``boxes`` (frame
         pixels) show."""
         t0 = time.perf_counter()
         mask = np.zeros(shape, bool)
-        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
-        for box, chance in zip(boxes, self.chances(frame, boxes), strict=True):
-            x0, y0, x1, y1 = crop_window(box, self.manifest.margin)
+        windows = self._windows(boxes)
+        for (x0, y0, x1, y1), chance in zip(windows, self._chances(frame, windows), strict=True):
             window = (
                 int(np.floor(x0 * scale)),
                 int(np.floor(y0 * scale)),
@@ -126,16 +111,23 @@ class PersonSilhouettes:
         self.last_ms = (time.perf_counter() - t0) * 1e3
         return mask
 
+    def _windows(self, boxes: np.ndarray) -> list[Window]:
+        return [crop_window(b, self.manifest.margin) for b in np.asarray(boxes, np.float32).reshape(-1, 4)]
+
+    def _chances(self, frame: np.ndarray, windows: list[Window]) -> np.ndarray:
+        w, h = self.manifest.input_size
+        if not windows:
+            return np.zeros((0, h, w), np.float32)
+        colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+        batch = np.stack([crop(colour, window, (w, h)) for window in windows])
+        x = np.ascontiguousarray(batch.transpose(0, 3, 1, 2), np.float32) / 255.0
+        out = self.session.run(None, {self._input.name: x})[0]
+        return np.asarray(out, np.float32)[:, 0]
+
     def _check_shapes(self) -> None:
         m = self.manifest
         w, h = m.input_size
-        shape = [d if isinstance(d, int) and d > 0 else None for d in self._input.shape]
-        if len(shape) != 4 or shape[1:] != [3, h, w]:
-            raise ModelError(m.name, "shape", f"input {list(self._input.shape)} is not [batch, 3, {h}, {w}]")
-        out = [d if isinstance(d, int) and d > 0 else None for d in self.session.get_outputs()[0].shape]
-        if len(out) != 4 or out[1:] != [1, h, w]:
-            raise ModelError(
-                m.name,
-                "shape",
-                f"output {list(self.session.get_outputs()[0].shape)} is not [batch, 1, {h}, {w}]",
-            )
+        for what, port, channels in (("input", self._input, 3), ("output", self.session.get_outputs()[0], 1)):
+            shape = list(port.shape)
+            if len(shape) != 4 or [fixed_dim(d) for d in shape[1:]] != [channels, h, w]:
+                raise ModelError(m.name, "shape", f"{what} {shape} is not [batch, {channels}, {h}, {w}]")
