@@ -7,17 +7,19 @@ move), so they never make anchors; items do, dated to their placement.
 
 The anchor survives occlusion: while the pixel shows something else (a passer-by, someone standing in
 front) it is kept, with its date; ``seen_s`` (in view or behind someone walking) stops growing only
-while something else stands still on it. If something else holds still on
-the pixel long enough, it becomes the anchor and the old one is kept aside; when the old one shows
-again (the person in front has left) it is restored with its date. An anchor is dropped only when the
-pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
+while something else stands still on it. If something else holds still on the pixel long enough, it
+becomes the anchor and the old one is kept aside; when the old one shows again (the person in front has
+left) it is restored with its date. There is room for one aside: when people stand in front of an item
+in turn, the next one pushes out the person before them, not the item. An anchor is dropped only when
+the pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
 
 Where a person detector runs, the pixels inside people's boxes may be people. An anchor that comes up
 inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself with no
 person over it for ``proven_s`` (a thing a person set down, or one seen between people in a crowd, soon
 does; a person who stopped never does: once they walk on, their pixels show something else). The time a
-person hides an anchor counts like time behind a passer-by, and neither shows the anchor there nor
-gone: the floor showing ``gone_s`` on end may be interrupted by people passing.
+person hides an anchor (the one standing, or the one aside while they stand in front of it) counts like
+time behind a passer-by, and neither shows the anchor there nor gone: the floor showing ``gone_s`` on end
+may be interrupted by people passing.
 """
 
 from __future__ import annotations
@@ -133,11 +135,18 @@ class Anchors:
             self._person_s[people] = t_s
         self.seen_s[matches] += dt
         self.seen_s[self.valid & behind] += p.behind_walker * dt
+        if people is not None:
+            # the anchor put aside, hidden by a person standing in front of it, counts as behind a walker
+            self._aside_seen[self._aside_valid & people] += p.behind_walker * dt
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
         # something new has held still: the new anchor; an old one goes aside
         new = fg.differs & ~matches & still & (t_s - self._pending_since >= p.establish_s)
         if new.any():
-            keep = new & self.valid
+            # what stood here goes aside, unless it came up on a person (someone who stopped in front of
+            # the anchor already aside, maybe an item: two people standing there in turn must not push
+            # the item out)
+            person_before_item = self._aside_valid & (self._aside_unproven <= 0) & (self.unproven_s > 0)
+            keep = new & self.valid & ~person_before_item
             self._aside[keep] = self.value[keep]
             for ours, theirs in self._dated_pairs():
                 theirs[keep] = ours[keep]

@@ -97,3 +97,23 @@ def test_an_item_hidden_by_people_standing_in_front_for_40_s_is_dated_to_when_it
         t = round(t + STEP, 3)
     assert anchors.valid[SPOT].all()
     assert np.all(np.abs(anchors.since[SPOT] - 0.9) <= 0.5), anchors.since[SPOT]
+
+
+def test_an_item_two_people_stand_in_front_of_in_turn_stands_again_with_its_date_once_they_leave() -> None:
+    """Put down at 1 s and in view until 5 s; one person stands in front of it until 15 s, another until
+    27 s. Each holds still long enough to become an anchor: the second must not push the item out of
+    the memory (only the person before it), and the time people hid it counts like time behind a walker.
+    Once they leave it stands again, dated to about 1 s (it was lost, and stood only a static_s later,
+    dated 27 s)."""
+    first, second = (200.0, 40.0, 40.0), (30.0, 200.0, 60.0)
+    anchors = Anchors((40, 60), region=boxes((0, 0, 60, 40)))
+    t = 0.0
+    while t <= 30.0:
+        fg = frame(t >= 1.0)
+        if 5.0 <= t < 27.0:
+            fg.image[SPOT] = first if t < 15.0 else second
+        anchors.update(fg, t, boxes((5, 0, 25, 30)) if 5.0 <= t < 27.0 else boxes())
+        t = round(t + STEP, 3)
+    standing = anchors.static(t, static_s=5.0, presence=0.5)
+    assert standing.mask[SPOT].all()
+    assert np.all(np.abs(standing.since[SPOT] - 1.0) <= 0.5), standing.since[SPOT]
