@@ -10,6 +10,8 @@ learning window leaves a ghost in the median: a pixel that has differed ever sin
 shown the same thing for ``ghost_still_s`` is the floor that was hidden then, and is taken as background.
 Pixels still under someone walking (a far end of a corridor is hidden by passers-by most of the time)
 wait for a quiet moment: taking a passer-by into the background would make the floor differ for good.
+For the same reason, where people are known (a person detector), a ghost is never taken from a person
+standing still: their pixels hold still as long as the floor's would.
 """
 
 from __future__ import annotations
@@ -80,10 +82,12 @@ class EmptyBackground:
             raise RuntimeError("background not learned yet")
         return self._reference
 
-    def update(self, image: np.ndarray, t_s: float) -> Foreground | None:
+    def update(self, image: np.ndarray, t_s: float, people: np.ndarray | None = None) -> Foreground | None:
         """Feed one blurred frame (float32 BGR, analysis size). None while still learning.
 
-        Colour matters: an orange box on a grey floor can have the floor's exact grey level.
+        Colour matters: an orange box on a grey floor can have the floor's exact grey level. ``people``:
+        pixels known to be people (a moment ago will do): a ghost is never taken from them (someone
+        standing still where the crowd was while the background was learned is not the floor).
         """
         if self._reference is None:
             self._learn(image, t_s)
@@ -108,6 +112,8 @@ class EmptyBackground:
             ghost = (self._differs_since <= self._learned_at + 1.0) & (
                 t_s - self._still_since >= p.ghost_still_s
             )
+            if people is not None:
+                ghost &= ~people
             if ghost.any():
                 ref[ghost] = normalised[ghost]
                 self._differs[ghost] = False

@@ -454,7 +454,7 @@ class ClutterRule:
         image = self._prepare(frame)
         if self._background is None or self._anchors is None:
             raise RuntimeError("background not initialised")  # _prepare always sets it
-        fg = self._background.update(image, t_s)
+        fg = self._background.update(image, t_s, self._people_now)  # people a frame ago
         if fg is None:
             return []
         self._people_now = self._people(frame, fg, t_s)
