@@ -136,12 +136,13 @@ def analyzers_for(
     samples goes to the detector (no motion gate: an offline scan has the time), once for both rules."""
     out: list[CameraAnalyzer] = []
     manifest = model if model is not None else DEFAULT_INDOOR_MANIFEST
+    pool = pool or SessionPool()  # one for the camera's detector and silhouette model
     # one checked model for both rules of a camera, run once per frame for both
     loaded: dict[Path, OncePerFrame] = {}
 
     def detector(rule: str) -> OncePerFrame:
         if manifest not in loaded:
-            checked = _detector(camera, rule, manifest, model is not None, pool or SessionPool())
+            checked = _detector(camera, rule, manifest, model is not None, pool)
             loaded[manifest] = OncePerFrame(checked)
         return loaded[manifest]
 
@@ -152,7 +153,7 @@ def analyzers_for(
             people = detector("corridor_clutter") if clutter_people else None
             shapes = None
             if people is not None and silhouettes is not None:
-                shapes = PersonSilhouettes.from_manifest(silhouettes, pool or SessionPool())
+                shapes = PersonSilhouettes.from_manifest(silhouettes, pool)
             out.append(_clutter(camera, origin, people, manifest, shapes))
         elif name == "ebike_indoor":
             out.append(_ebike(camera, detector("ebike_indoor"), manifest))

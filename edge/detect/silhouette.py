@@ -49,14 +49,21 @@ def crop_window(box: np.ndarray, margin: float) -> Window:
     return (int(np.floor(x1 - m)), int(np.floor(y1 - m)), int(np.ceil(x2 + m)), int(np.ceil(y2 + m)))
 
 
+def _inside(window: Window, shape: tuple[int, ...]) -> Window | None:
+    """The part of ``window`` inside an image of ``shape`` (height, width, ...); None if there is none."""
+    x0, y0, x1, y1 = window
+    a, b = max(0, x0), max(0, y0)
+    c, d = min(shape[1], x1), min(shape[0], y1)
+    return (a, b, c, d) if c > a and d > b else None
+
+
 def crop(image: np.ndarray, window: Window, size: tuple[int, int]) -> np.ndarray:
     """``window`` of ``image`` resized to ``size`` (width, height); outside the image is black."""
     x0, y0, x1, y1 = window
-    h, w = image.shape[:2]
     canvas = np.zeros((max(1, y1 - y0), max(1, x1 - x0), *image.shape[2:]), image.dtype)
-    a, b = max(0, x0), max(0, y0)
-    c, d = min(w, x1), min(h, y1)
-    if c > a and d > b:
+    inside = _inside(window, image.shape)
+    if inside is not None:
+        a, b, c, d = inside
         canvas[b - y0 : d - y0, a - x0 : c - x0] = image[b:d, a:c]
     return cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
 
@@ -64,14 +71,12 @@ def crop(image: np.ndarray, window: Window, size: tuple[int, int]) -> np.ndarray
 def paste(mask: np.ndarray, window: Window, shown: np.ndarray) -> None:
     """OR ``shown`` (a crop's mask at any size) into ``mask`` over ``window`` (``mask``'s pixels)."""
     x0, y0, x1, y1 = window
-    if x1 <= x0 or y1 <= y0:
+    inside = _inside(window, mask.shape)
+    if inside is None:
         return
+    a, b, c, d = inside
     resized = cv2.resize(shown.astype(np.uint8), (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST) > 0
-    h, w = mask.shape
-    a, b = max(0, x0), max(0, y0)
-    c, d = min(w, x1), min(h, y1)
-    if c > a and d > b:
-        mask[b:d, a:c] |= resized[b - y0 : d - y0, a - x0 : c - x0]
+    mask[b:d, a:c] |= resized[b - y0 : d - y0, a - x0 : c - x0]
 
 
 class PersonSilhouettes:

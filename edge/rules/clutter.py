@@ -489,9 +489,9 @@ class ClutterRule:
 
     def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
         """Pixels of people (analysis size): inside their boxes, or what they show of them with a silhouette
-        model; None without a person detector. An empty
-        fire lane has nobody in it: the detector runs only when something there differs from the empty
-        corridor. People it loses while they stand still are held (``PeopleHold``)."""
+        model; None without a person detector. An empty fire lane has nobody in it: the detector runs
+        only when something there differs from the empty corridor. People it loses while they stand
+        still are held (``PeopleHold``)."""
         if self.people is None:
             return None
         self.frames += 1
