@@ -79,6 +79,7 @@ class ClutterParams:
     steady_iou: float = 0.6  # a blob box this close to the item's footprint keeps its shape
     steady_s: float = 5.0  # ... and must have kept it this long to be reported
     seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
+    bridge_px: int = 4  # parts a person's pixels join are one if this near them (a leg's width)
     same_item_s: float = 5.0  # touching candidates dated this close together are one item ...
     apart_s: float = 1.0  # ... unless both were seen to come this sharply, this far apart (``_spans_apart``)
     sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
@@ -190,13 +191,18 @@ _KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
 
 def _closed_parts(
-    mask: np.ndarray, min_area: float = 0.0, bridge: np.ndarray | None = None
+    mask: np.ndarray, min_area: float = 0.0, bridge: np.ndarray | None = None, reach: int = 0
 ) -> list[tuple[int, int, int, np.ndarray]]:
     """Connected parts of ``mask`` after a 3x3 closing (gaps of a pixel bridged), those of at least
     ``min_area`` closed pixels, as (x, y, closed area, the part's own ``mask`` pixels within its box).
     Parts that only ``bridge`` pixels join (a person standing over an item splits it into what shows
-    beside and between their legs) are one part."""
+    beside and between their legs) are one part, if they come within ``2 * reach`` pixels of each other
+    across the bridge (0: any distance). A person is far bigger than the gap their legs make; across the
+    whole of someone, things metres apart would be joined."""
     closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
+    if bridge is not None and reach > 0:
+        near = cv2.dilate(closed, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+        bridge = bridge & (near > 0)
     joined = closed if bridge is None else closed | bridge.astype(np.uint8)
     count, comp, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     if bridge is not None:
@@ -518,7 +524,7 @@ class ClutterRule:
         min_area = p.min_area_fraction * static.size
         blobs = []
         bridge = self._people_now if self._people_now is not None and self._people_now.any() else None
-        for x, y, area, pixels in _closed_parts(static, min_area, bridge):
+        for x, y, area, pixels in _closed_parts(static, min_area, bridge, p.bridge_px):
             h, w = pixels.shape
             total = max(1, int(pixels.sum()))
             rows, cols = slice(y, y + h), slice(x, x + w)

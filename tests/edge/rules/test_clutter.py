@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.rules.clutter import ClutterParams, ClutterRule, _split_by_date
+from edge.rules.clutter import ClutterParams, ClutterRule, _closed_parts, _split_by_date
 from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
 from sharpeyes.contract.alert import ClutterAttributes
@@ -373,6 +373,23 @@ def test_item_a_crowd_hides_right_after_it_showed_is_dated_by_the_part_that_show
     sinces = play(70, draw)
     assert len(sinces) == 1, sinces
     assert abs(sinces[0] - 10) <= 1.5, sinces
+
+
+def test_a_person_joins_an_items_pieces_between_their_legs_not_things_across_the_whole_of_them() -> None:
+    """Regression (clip 8-0): what shows of an item beside and between someone's legs is one part; but a
+    person spans far more than a leg's width. Across all of someone standing at the far end, a far item
+    was joined to still pixels some 50 analysis pixels below it; the joined blob changed the item's box
+    again and again while it stood in view, and it was never reported."""
+    mask = np.zeros((80, 40), bool)
+    mask[10:20, 10:14] = mask[10:20, 18:22] = True  # an item, a leg in front of it at columns 14-17
+    mask[70:76, 10:20] = True  # something else, below the person
+    person = np.zeros_like(mask)
+    person[5:78, 14:18] = True  # a long, thin person from the item down to the other thing
+    person[20:70, 12:20] = True
+    assert len(_closed_parts(mask)) == 3
+    assert len(_closed_parts(mask, bridge=person)) == 1  # across the whole of them
+    parts = _closed_parts(mask, bridge=person, reach=3)
+    assert sorted((y, pixels.shape) for _x, y, _area, pixels in parts) == [(10, (10, 12)), (70, (6, 10))]
 
 
 def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], tuple[float, float, float]]:
