@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # trace this checkout, not an installed one
 
-from benchmarks.clutter_eval import add_people_option, people_finder
+from benchmarks.clutter_eval import add_people_option, people_finder, people_shapes
 from edge.analyzer import AlertDraft
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule, RegionState
@@ -95,7 +95,9 @@ def main() -> int:
         parser.error(f"{args.truth} has no {args.item!r} (it has {', '.join(sorted(items))})")
     item = items[args.item]
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
-    rule = ClutterRule.from_camera(camera, people=people_finder(args.people))
+    people = people_finder(args.people)
+    shapes = people_shapes(args.silhouettes) if people is not None else None
+    rule = ClutterRule.from_camera(camera, people=people, silhouettes=shapes)
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
     print(
         f"{args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s, box {item['bbox']}, "
