@@ -66,7 +66,10 @@ class ClutterParams:
     width: int = 320  # analysis width in pixels
     static_s: float = 5.0  # an anchor this old can belong to an item (people pause for less)
     presence: float = 0.5  # ... if it was in view for this share of the time since it first showed
-    visible: float = 0.5  # an item is reported while this share of it shows itself
+    # an item is reported while this share of it shows itself, of the pixels no person stands in front
+    # of (someone who stopped at an item may stay until it is taken away) ...
+    visible: float = 0.5
+    glimpse: float = 0.25  # ... and this share of all its pixels
     since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
     floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
     shown_percentile: float = 20.0  # ... and by the time it first showed at a good few of them
@@ -118,6 +121,7 @@ class TrackedItem:
     alerted: bool = False
     contrast: float = 0.0
     visible: float = 0.0
+    glimpse: float = 0.0
     bare_s: float = 0.0  # alerted: how long its pixels have shown the empty corridor on end
     pixels: np.ndarray | None = None  # its last blob's pixels within ``bbox``; once alerted, owned
     core: np.ndarray | None = None  # alerted: its blob's pixels when reported (``pixels`` less the fringe)
@@ -130,7 +134,8 @@ class Blob:
     area: int
     since_s: float
     contrast: float
-    visible: float  # share of its pixels that show their anchor right now
+    visible: float  # share of its pixels that show their anchor right now, of those nobody stands in front of
+    glimpse: float  # ... of all its pixels
     bare: float  # share of its pixels that show the empty corridor right now
     zone_index: int
     came_after_s: float  # the empty floor showed at nearly all its pixels until then (NaN: not seen)
@@ -575,6 +580,10 @@ class ClutterRule:
         hidden = self._hidden_part(pixels, x, y, after, by)
         if hidden[0].size:
             since, after, by = self._date(*(np.concatenate(pair) for pair in zip(own, hidden, strict=True)))
+        shows = standing.shows[rows, cols][pixels]
+        behind = np.zeros_like(shows)
+        if self._people_now is not None:
+            behind = self._people_now[rows, cols][pixels] & ~shows  # hidden by someone in front of it
         return Blob(
             bbox=(float(x), float(y), float(x + w), float(y + h)),
             area=area,
@@ -582,7 +591,8 @@ class ClutterRule:
             came_after_s=after,
             shown_by_s=by,
             contrast=float(np.median(diff[rows, cols][pixels])),
-            visible=float(standing.shows[rows, cols][pixels].mean()),
+            visible=float(shows.sum()) / max(1, shows.size - int(behind.sum())),
+            glimpse=float(shows.mean()),
             bare=1.0 - float(differs[rows, cols][pixels].mean()),
             zone_index=int(np.bincount(labels).argmax()),
             pixels=pixels,
@@ -776,6 +786,7 @@ class ClutterRule:
         item.last_seen_s = t_s
         item.contrast = found[0].contrast
         item.visible = sum(b.visible * b.area for b in found) / max(area, 1)
+        item.glimpse = sum(b.glimpse * b.area for b in found) / max(area, 1)
         bare = sum(b.bare * b.area for b in found) / max(area, 1)
         if _iou(box, item.footprint) < self.params.steady_iou or bare > self.params.bare_blob:
             # changed shape, or shows the floor through much of itself: a trace of passers-by
@@ -798,7 +809,7 @@ class ClutterRule:
         p = self.params
         if item.alerted or item.last_seen_s != t_s or t_s - item.since_s < dwell_s:
             return False
-        if item.visible < p.visible:
+        if item.visible < p.visible or item.glimpse < p.glimpse:
             return False  # hidden right now (or a trace of someone gone): look again when it shows
         if item.seen < p.seen_share * item.frames or t_s - item.steady_since_s < p.steady_s:
             return False

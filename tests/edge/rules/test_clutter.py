@@ -324,10 +324,16 @@ def test_nothing_to_report_when_people_are_known(kwargs: dict) -> None:
 
 
 def play(
-    seconds: float, draw: Callable[[np.ndarray, float], None], people: DrawnPeople | None = None
+    seconds: float,
+    draw: Callable[[np.ndarray, float], None],
+    people: DrawnPeople | None = None,
+    shapes: bool = False,
 ) -> list[float]:
-    """The rule on the floor with ``draw(frame, t)`` painted on it: the alerts' ``since``, in order."""
-    rule = ClutterRule([ZONE], origin=START, params=SMALL, people=people)
+    """The rule on the floor with ``draw(frame, t)`` painted on it: the alerts' ``since``, in order.
+    ``shapes``: the rule knows the outlines of ``people``, not just their boxes."""
+    rule = ClutterRule(
+        [ZONE], origin=START, params=SMALL, people=people, silhouettes=people if shapes else None
+    )
     drafts = []
     for i in range(int(seconds * FPS)):
         t = i / FPS
@@ -390,6 +396,36 @@ def test_a_person_joins_an_items_pieces_between_their_legs_not_things_across_the
     assert len(_closed_parts(mask, bridge=person)) == 1  # across the whole of them
     parts = _closed_parts(mask, bridge=person, reach=3)
     assert sorted((y, pixels.shape) for _x, y, _area, pixels in parts) == [(10, (10, 12)), (70, (6, 10))]
+
+
+def test_an_item_someone_stopped_in_front_of_until_it_was_taken_away_is_reported_by_what_shows() -> None:
+    """Regression (clips 121-1, 122-0): someone stops in front of an item before its dwell, hiding three
+    fifths of it, and stays until after it is taken away. The rule waited for half of it to show, which
+    it never did. What nobody stands in front of shows the item all along: it is reported, dated to its
+    placement, while the person still stands there; the person alone is no item."""
+
+    def scene(item: bool) -> tuple[DrawnPeople, Callable[[np.ndarray, float], None]]:
+        people = DrawnPeople()
+
+        def draw(frame: np.ndarray, t: float) -> None:
+            people.clear(frame.shape[:2])
+            if item and 8 <= t < 40:
+                frame[140:190, 120:170] = (40, 60, 190)
+            if 15 <= t < 50:
+                before = frame.copy()
+                frame[70:215, 110:150] = (60, 140, 60)  # hides the item's left three fifths
+                frame[70:215:8, 110:150] = (33, 77, 33)
+                people.add((110, 70, 150, 215))
+                people.pixels |= (frame != before).any(axis=2)
+
+        return people, draw
+
+    people, draw = scene(item=True)
+    sinces = play(60, draw, people, shapes=True)
+    assert len(sinces) == 1, sinces
+    assert abs(sinces[0] - 8) <= 1, sinces
+    people, draw = scene(item=False)
+    assert play(60, draw, people, shapes=True) == []
 
 
 def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], tuple[float, float, float]]:
