@@ -36,7 +36,8 @@ from sharpeyes.timefmt import EPOCH
 def state_line(t_s: float, state: RegionState) -> str:
     since = "-" if math.isnan(state.since_s) else f"{state.since_s:.1f}"
     items = " ".join(
-        f"#{i.id}(since {i.since_s:.1f}{', reported' if i.alerted else ''})" for i in state.items
+        f"#{i.id}(since {i.since_s:.1f}, {'reported' if i.alerted else 'waits: ' + (i.waiting or '-')})"
+        for i in state.items
     )
     return (
         f"t={t_s:7.1f}  anchored {state.anchored:.2f}  showing {state.showing:.2f}  "

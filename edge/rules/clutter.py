@@ -104,6 +104,19 @@ class ItemConfirmer(Protocol):
     def confirm(self, frame: np.ndarray, bbox: BBox) -> bool: ...
 
 
+class Waits:
+    """Why a tracked item is not reported yet (``TrackedItem.waiting``), in the order the rule asks."""
+
+    UNSEEN = "not seen now"
+    DWELL = "not stood dwell_s yet"
+    HIDDEN = "hidden (visible, glimpse)"
+    SELDOM = "seen too seldom (seen_share)"
+    UNSTEADY = "box not kept steady_s"
+    MOVING = "someone moving at it"
+    BESIDE = "at a reported item"
+    UNCONFIRMED = "not confirmed by the detector"
+
+
 @dataclass
 class TrackedItem:
     id: int
@@ -119,6 +132,7 @@ class TrackedItem:
     frames: int = 0  # analysed frames since first seen
     seen: int = 0  # ... of which its blob showed
     alerted: bool = False
+    waiting: str = ""  # unreported: why it was not reported on the last frame (``Waits``)
     contrast: float = 0.0
     visible: float = 0.0
     glimpse: float = 0.0
@@ -799,34 +813,42 @@ class ClutterRule:
             item.since_s = found[0].since_s
             item.came_after_s, item.shown_by_s = found[0].came_after_s, found[0].shown_by_s
 
-    def _ready(self, item: TrackedItem, moving: np.ndarray, t_s: float, dwell_s: float) -> bool:
-        """Has it stood ``dwell_s``, in view, steady, seen nearly throughout, with nobody moving at it?
+    def _waits(self, item: TrackedItem, moving: np.ndarray, t_s: float, dwell_s: float) -> str:
+        """Why an unreported item is not reported now ('' when it has stood ``dwell_s``, in view,
+        steady, seen nearly throughout, with nobody moving at it).
 
         A person who stops is still for seconds, not for the dwell; a blob made of passers-by's traces
         comes and goes and changes shape; an item keeps its place and its box. Motion at or next to the
         box right now (someone walking past or bending over it) postpones the decision to a quiet frame.
         """
         p = self.params
-        if item.alerted or item.last_seen_s != t_s or t_s - item.since_s < dwell_s:
-            return False
+        if item.last_seen_s != t_s:
+            return Waits.UNSEEN
+        if t_s - item.since_s < dwell_s:
+            return Waits.DWELL
         if item.visible < p.visible or item.glimpse < p.glimpse:
-            return False  # hidden right now (or a trace of someone gone): look again when it shows
-        if item.seen < p.seen_share * item.frames or t_s - item.steady_since_s < p.steady_s:
-            return False
+            return Waits.HIDDEN  # hidden right now (or a trace of someone gone): look again when it shows
+        if item.seen < p.seen_share * item.frames:
+            return Waits.SELDOM
+        if t_s - item.steady_since_s < p.steady_s:
+            return Waits.UNSTEADY
         rows, cols = _slice(item.footprint, moving.shape, p.moving_margin)
-        return float(moving[rows, cols].mean()) <= p.moving_share
+        return Waits.MOVING if float(moving[rows, cols].mean()) > p.moving_share else ""
 
     def _due(self, frame: np.ndarray, moving: np.ndarray, t_s: float) -> list[AlertDraft]:
         drafts = []
         dwell = {z.name: z.dwell_s for z in self.zones}
         polygon = {z.name: z.polygon for z in self.zones}
         for item in self._items:
-            if not self._ready(item, moving, t_s, dwell[item.zone]):
+            if item.alerted:
                 continue
-            if self._piece_of_reported(item, t_s, dwell[item.zone]):
-                continue
+            item.waiting = self._waits(item, moving, t_s, dwell[item.zone])
+            if not item.waiting and self._piece_of_reported(item, t_s, dwell[item.zone]):
+                item.waiting = Waits.BESIDE
             bbox = self._full_res(item.bbox)
-            if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
+            if not item.waiting and self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
+                item.waiting = Waits.UNCONFIRMED
+            if item.waiting:
                 continue
             item.alerted = True
             item.footprint = item.bbox

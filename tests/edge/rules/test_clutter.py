@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from edge.rules.clutter import ClutterParams, ClutterRule, _closed_parts, _split_by_date
+from edge.rules.clutter import ClutterParams, ClutterRule, Waits, _closed_parts, _split_by_date
 from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
 from sharpeyes.contract.alert import ClutterAttributes
@@ -534,16 +534,22 @@ def test_item_taken_away_among_passers_by_frees_its_spot_when_people_are_known()
 def test_region_tells_what_the_rule_holds_over_an_item() -> None:
     """``region`` (what ``benchmarks/clutter_trace.py`` prints): over an item put down at 12 s (once the
     empty corridor is learned) and watched for 14 s, its pixels hold an anchor dated to the placement,
-    show it, stand, and one item is tracked; over bare floor, nothing."""
+    show it, stand, and one item is tracked, which says why it is not reported yet until it is; over
+    bare floor, nothing."""
     rule = ClutterRule([ZONE], origin=START, params=SMALL)
     item = (120.0, 140.0, 170.0, 190.0)
     assert rule.region(item, 0.0) is None  # no frame yet
+    waiting = []
     for i in range(int(26 * FPS)):
         t = i / FPS
         frame = floor(t)
         if t >= 12.0:
             frame[140:190, 120:170] = (40, 60, 190)
-        rule.process(frame, t)
+        if rule.process(frame, t):
+            waiting.append("reported")
+        elif rule.items and not rule.items[0].alerted and rule.items[0].waiting not in waiting:
+            waiting.append(rule.items[0].waiting)
+    assert waiting == [Waits.DWELL, "reported"]
     state = rule.region(item, t)
     assert state is not None
     assert state.anchored > 0.9 and state.showing > 0.9 and state.standing > 0.9
