@@ -845,10 +845,11 @@ class ClutterRule:
             item.waiting = self._waits(item, moving, t_s, dwell[item.zone])
             if not item.waiting and self._piece_of_reported(item, t_s, dwell[item.zone]):
                 item.waiting = Waits.BESIDE
-            bbox = self._full_res(item.bbox)
-            if not item.waiting and self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
-                item.waiting = Waits.UNCONFIRMED
             if item.waiting:
+                continue
+            bbox = self._full_res(item.bbox)
+            if self.confirmer is not None and not self.confirmer.confirm(frame, bbox):
+                item.waiting = Waits.UNCONFIRMED
                 continue
             item.alerted = True
             item.footprint = item.bbox

@@ -112,8 +112,12 @@ class DrawnPeople:
         self.boxes_now.append(box)
 
     def draw(self, frame: np.ndarray, x: int, t: float, still: bool) -> None:
+        self.paint(frame, lambda f: draw_person(f, x, t, still))
+
+    def paint(self, frame: np.ndarray, person: Callable[[np.ndarray], tuple[int, int, int, int]]) -> None:
+        """Draw someone with ``person(frame)`` (which returns their box): found, and their pixels known."""
         before = frame.copy()
-        self.add(draw_person(frame, x, t, still))
+        self.add(person(frame))
         self.pixels |= (frame != before).any(axis=2)
 
     def boxes(self, frame: np.ndarray) -> np.ndarray:
@@ -404,6 +408,11 @@ def test_an_item_someone_stopped_in_front_of_until_it_was_taken_away_is_reported
     it never did. What nobody stands in front of shows the item all along: it is reported, dated to its
     placement, while the person still stands there; the person alone is no item."""
 
+    def stands(frame: np.ndarray) -> tuple[int, int, int, int]:
+        frame[70:215, 110:150] = (60, 140, 60)  # hides the item's left three fifths
+        frame[70:215:8, 110:150] = (33, 77, 33)
+        return (110, 70, 150, 215)
+
     def scene(item: bool) -> tuple[DrawnPeople, Callable[[np.ndarray, float], None]]:
         people = DrawnPeople()
 
@@ -412,11 +421,7 @@ def test_an_item_someone_stopped_in_front_of_until_it_was_taken_away_is_reported
             if item and 8 <= t < 40:
                 frame[140:190, 120:170] = (40, 60, 190)
             if 15 <= t < 50:
-                before = frame.copy()
-                frame[70:215, 110:150] = (60, 140, 60)  # hides the item's left three fifths
-                frame[70:215:8, 110:150] = (33, 77, 33)
-                people.add((110, 70, 150, 215))
-                people.pixels |= (frame != before).any(axis=2)
+                people.paint(frame, stands)
 
         return people, draw
 
