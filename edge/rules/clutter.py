@@ -88,7 +88,7 @@ class ClutterParams:
     sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
     sharp_px: int = 8  # ... and at least this many
     in_front: float = 0.2  # a candidate overlapping a reported item's box this much may stand in front
-    beside_dwells: float = 2.0  # ... and one touching it must stand this many dwells, unless
+    beside_dwells: float = 2.0  # ... and one touching it (no person detector) this many dwells, unless
     beside_in_view: float = 0.6  # ... this share of the reported item shows itself (nobody in front)
     moving_margin: int = 3  # pixels around the box where motion postpones the report
     moving_share: float = 0.02  # of the box and margin's pixels that may be changing right now
@@ -882,8 +882,9 @@ class ClutterRule:
         itself (``beside_in_view`` of its pixels: nobody stands in front of it): something put down beside
         it, a new item like any other. Dated apart while it is partly hidden: maybe someone standing at
         it, whose blob spills around it; if it overlaps its box, wait (someone standing leaves, and their
-        blob with them); if it only touches it, it must stand ``beside_dwells`` dwells (a person at a
-        reported item, looking at it or about to take it, splits into pieces beside it).
+        blob with them); if it only touches it and the rule has no person detector, it must stand
+        ``beside_dwells`` dwells (a person at a reported item, looking at it or about to take it, splits
+        into pieces beside it; with a detector, their pixels are masked and no piece of them is left).
         """
         if item.pixels is None or self._anchors is None:
             return False
@@ -903,8 +904,8 @@ class ClutterRule:
                 continue  # nothing stands in front of it: what touches it stands beside it
             if _overlap(_grow(other.bbox, -2), item.bbox) > self.params.in_front:
                 return True
-            if t_s - item.since_s < self.params.beside_dwells * dwell_s:
-                return True
+            if self.people is None and t_s - item.since_s < self.params.beside_dwells * dwell_s:
+                return True  # knowing where people are, no person's piece is taken for an item
         return False
 
     def _in_view(self, item: TrackedItem) -> float:

@@ -236,6 +236,37 @@ def test_second_item_put_down_touching_the_first_is_its_own_alert(second_at: flo
     assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - second_at) <= 1
 
 
+def test_an_item_beside_a_reported_one_someone_stands_at_needs_one_dwell_when_people_are_known() -> None:
+    """Regression (clip 222-1): a reported item is taken away while someone stands on its spot, and a new
+    one is set down touching where it stood. Told by how things hold still alone, someone standing at a
+    reported item splits into pieces beside it, so a piece touching it waits two dwells; knowing where
+    people are, the new one is an item like any other and is reported after one dwell (it is gone after
+    16 s, before two)."""
+
+    def over_the_first(frame: np.ndarray) -> tuple[int, int, int, int]:
+        for k, y in enumerate(range(70, 200, 8)):  # stands over all of it: it cannot be seen gone
+            frame[y : y + 8, 114:170] = (60, 140, 60) if k % 2 == 0 else (33, 77, 33)
+        return (114, 70, 170, 200)
+
+    drawn = DrawnPeople()
+    rule = ClutterRule([ZONE], origin=START, params=SMALL, people=drawn, silhouettes=drawn)
+    drafts = []
+    for i in range(int(56 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        drawn.clear(frame.shape[:2])
+        if 8 <= t < 34:
+            frame[140:190, 120:170] = (40, 60, 190)
+        if 36 <= t < 52:
+            frame[140:190, 170:210] = (60, 140, 60)
+        if 30 <= t < 56:
+            drawn.paint(frame, over_the_first)
+        drafts.extend(rule.process(frame, t))
+    sinces = sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
+    assert len(sinces) == 2, sinces
+    assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 36) <= 1, sinces
+
+
 def test_item_the_colour_of_the_floor_is_not_taken_for_a_ghost() -> None:
     """Regression: a patterned item whose mean colour matches the floor around it was taken into the
     background as the bare floor left by someone who stood there while it was learned."""
