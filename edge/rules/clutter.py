@@ -277,8 +277,11 @@ def _split_by_date(
     and where people hid the floor for long before an item came, that middle is far from the item's
     other pixels'. ``dater`` gives a group's (since, came after, shown by) from its pixels (a mask of the
     blob's box): a group next in date whose span meets the one before and that first showed with it
-    (within ``gap_s``) is the same item; and a group whose halves' spans lie ``apart_s`` apart is two
-    (``_split_apart``)."""
+    (within ``gap_s``) is the same item; so is one whose span meets it where either span is wider than
+    ``gap_s`` (people hid the floor there for long: that date is only the middle of the span) and one
+    of the two has fewer than ``min_px`` pixels (too small to be an item alone: the part of an item
+    that showed beside someone standing in front of the rest, which dates all of it); and a group whose
+    halves' spans lie ``apart_s`` apart is two (``_split_apart``)."""
     dates = dated[pixels]
     if dates.size == 0:
         return []
@@ -287,11 +290,16 @@ def _split_by_date(
     group = np.searchsorted(cuts, dated, side="right")
     if dater is not None:
         joined = np.arange(cuts.size + 1)
+        count = np.bincount(group[pixels], minlength=cuts.size + 1)
         if cuts.size:
             _, after, by = dater(pixels & (group == 0))
             for g in range(1, cuts.size + 1):
                 _, g_after, g_by = dater(pixels & (group == g))
-                if abs(g_by - by) <= gap_s and not (g_after > by or after > g_by):  # NaN: no bound
+                together = abs(g_by - by) <= gap_s
+                if not together and (by - after > gap_s or g_by - g_after > gap_s):
+                    small = min(int((pixels & (joined[group] == joined[g - 1])).sum()), int(count[g]))
+                    together = small < min_px  # too small alone, and no sign it is not a part
+                if together and not (g_after > by or after > g_by):  # NaN: no bound
                     joined[g] = joined[g - 1]
                     _, after, by = dater(pixels & (joined[group] == joined[g]))
                 else:
