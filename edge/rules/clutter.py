@@ -277,11 +277,13 @@ def _split_by_date(
     and where people hid the floor for long before an item came, that middle is far from the item's
     other pixels'. ``dater`` gives a group's (since, came after, shown by) from its pixels (a mask of the
     blob's box): a group next in date whose span meets the one before and that first showed with it
-    (within ``gap_s``) is the same item; so is one whose span meets it where either span is wider than
-    ``gap_s`` (people hid the floor there for long: that date is only the middle of the span) and one
-    of the two has fewer than ``min_px`` pixels (too small to be an item alone: the part of an item
-    that showed beside someone standing in front of the rest, which dates all of it); and a group whose
-    halves' spans lie ``apart_s`` apart is two (``_split_apart``)."""
+    (within ``gap_s``) is the same item; so is one whose span meets it where one of the two was seen to
+    come (span within ``apart_s``), the other's span is wider than ``gap_s`` and one of them has fewer
+    than ``min_px`` pixels: the part of an item in view beside someone who stood in front of the rest
+    dates all of it (the rest's date is only the middle of the time people hid its floor), and alone
+    one of them would be dropped as too small. Two groups neither of which was seen to come stay apart
+    (what people who stood there left in the anchors). A group whose halves' spans lie ``apart_s``
+    apart is two (``_split_apart``)."""
     dates = dated[pixels]
     if dates.size == 0:
         return []
@@ -296,9 +298,12 @@ def _split_by_date(
             for g in range(1, cuts.size + 1):
                 _, g_after, g_by = dater(pixels & (group == g))
                 together = abs(g_by - by) <= gap_s
-                if not together and (by - after > gap_s or g_by - g_after > gap_s):
+                if not together:
                     small = min(int((pixels & (joined[group] == joined[g - 1])).sum()), int(count[g]))
-                    together = small < min_px  # too small alone, and no sign it is not a part
+                    spans = sorted((by - after, g_by - g_after))  # NaN (floor not seen): neither
+                    # one was seen to come, at a moment the other's wide span holds, and one of the two
+                    # is too small to be an item alone
+                    together = small < min_px and spans[0] <= apart_s and spans[1] > gap_s
                 if together and not (g_after > by or after > g_by):  # NaN: no bound
                     joined[g] = joined[g - 1]
                     _, after, by = dater(pixels & (joined[group] == joined[g]))
