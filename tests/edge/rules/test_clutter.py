@@ -95,6 +95,34 @@ def draw_person(frame: np.ndarray, x: int, t: float, still: bool) -> tuple[int, 
     return (x - 6, 70, x + 40, 215)
 
 
+def run_with_people(
+    seconds: float, scene: Callable[[np.ndarray, float, DrawnPeople], None], params: ClutterParams = SMALL
+) -> list:
+    """The rule's alerts over frames ``scene`` draws on the floor, people known by ``DrawnPeople``."""
+    drawn = DrawnPeople()
+    rule = ClutterRule([ZONE], origin=START, params=params, people=drawn, silhouettes=drawn)
+    drafts = []
+    for i in range(int(seconds * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        drawn.clear(frame.shape[:2])
+        scene(frame, t, drawn)
+        drafts.extend(rule.process(frame, t))
+    return drafts
+
+
+def standing_over(left: int, right: int, top: int) -> Callable[[np.ndarray], tuple[int, int, int, int]]:
+    """Someone standing still over columns ``left``..``right`` from ``top`` to the floor (y 200), striped
+    like ``draw_person``'s top, with no gap between the legs: for ``DrawnPeople.paint``."""
+
+    def paint(frame: np.ndarray) -> tuple[int, int, int, int]:
+        for k, y in enumerate(range(top, 200, 8)):
+            frame[y : y + 8, left:right] = (60, 140, 60) if k % 2 == 0 else (33, 77, 33)
+        return (left, top, right, 200)
+
+    return paint
+
+
 class DrawnPeople:
     """A person detector that finds exactly the people ``run`` drew in this frame (``PeopleFinder``), and
     a silhouette model that knows exactly their pixels (``PeopleShapes``): the rule's use of people's
@@ -244,25 +272,15 @@ def test_an_item_beside_a_reported_one_someone_stands_at_needs_one_dwell_when_pe
     people are, the new one is an item like any other and is reported after one dwell (it is gone after
     16 s, before two)."""
 
-    def over_the_first(frame: np.ndarray) -> tuple[int, int, int, int]:
-        for k, y in enumerate(range(70, 200, 8)):  # stands over all of it: it cannot be seen gone
-            frame[y : y + 8, 114:170] = (60, 140, 60) if k % 2 == 0 else (33, 77, 33)
-        return (114, 70, 170, 200)
-
-    drawn = DrawnPeople()
-    rule = ClutterRule([ZONE], origin=START, params=SMALL, people=drawn, silhouettes=drawn)
-    drafts = []
-    for i in range(int(56 * FPS)):
-        t = i / FPS
-        frame = floor(t)
-        drawn.clear(frame.shape[:2])
+    def scene(frame: np.ndarray, t: float, drawn: DrawnPeople) -> None:
         if 8 <= t < 34:
             frame[140:190, 120:170] = (40, 60, 190)
         if 36 <= t < 52:
             frame[140:190, 170:210] = (60, 140, 60)
         if 30 <= t < 56:
-            drawn.paint(frame, over_the_first)
-        drafts.extend(rule.process(frame, t))
+            drawn.paint(frame, standing_over(114, 170, top=70))  # all of it: never seen gone
+
+    drafts = run_with_people(56, scene)
     sinces = sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
     assert len(sinces) == 2, sinces
     assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 36) <= 1, sinces
@@ -277,24 +295,14 @@ def test_an_item_put_down_half_behind_someone_standing_is_dated_by_the_half_that
     late). The hidden half's span (15-45 s) says only that it came in between, and the half seen to
     come says when: one item, all of it, dated 18 s."""
 
-    def over_the_left(frame: np.ndarray) -> tuple[int, int, int, int]:
-        for k, y in enumerate(range(60, 200, 8)):  # hides all but the item's right 14 px
-            frame[y : y + 8, 100:146] = (60, 140, 60) if k % 2 == 0 else (33, 77, 33)
-        return (100, 60, 146, 200)
-
-    small_half = replace(SMALL, min_area_fraction=150 / (160 * 120))  # the half in view: 140 px of 160x120
-    drawn = DrawnPeople()
-    rule = ClutterRule([ZONE], origin=START, params=small_half, people=drawn, silhouettes=drawn)
-    drafts = []
-    for i in range(int(60 * FPS)):
-        t = i / FPS
-        frame = floor(t)
-        drawn.clear(frame.shape[:2])
+    def scene(frame: np.ndarray, t: float, drawn: DrawnPeople) -> None:
         if t >= 18:
             frame[140:180, 120:160] = (40, 60, 190)
         if 15 <= t < 45:
-            drawn.paint(frame, over_the_left)
-        drafts.extend(rule.process(frame, t))
+            drawn.paint(frame, standing_over(100, 146, top=60))  # all but its right 14 px
+
+    small_half = replace(SMALL, min_area_fraction=150 / (160 * 120))  # the half in view: 140 px of 160x120
+    drafts = run_with_people(60, scene, small_half)
     assert len(drafts) == 1
     since = (drafts[0].attributes.since - START).total_seconds()
     assert abs(since - 18) <= 1, since
