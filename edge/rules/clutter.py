@@ -292,14 +292,14 @@ def _split_by_date(
     group = np.searchsorted(cuts, dated, side="right")
     if dater is not None:
         joined = np.arange(cuts.size + 1)
-        count = np.bincount(group[pixels], minlength=cuts.size + 1)
         if cuts.size:
+            count = np.bincount(group[pixels], minlength=cuts.size + 1)  # pixels per date group
             _, after, by = dater(pixels & (group == 0))
             for g in range(1, cuts.size + 1):
                 _, g_after, g_by = dater(pixels & (group == g))
                 together = abs(g_by - by) <= gap_s
                 if not together:
-                    small = min(int((pixels & (joined[group] == joined[g - 1])).sum()), int(count[g]))
+                    small = min(int(count[:g][joined[:g] == joined[g - 1]].sum()), int(count[g]))
                     spans = sorted((by - after, g_by - g_after))  # NaN (floor not seen): neither
                     # one was seen to come, at a moment the other's wide span holds, and one of the two
                     # is too small to be an item alone

@@ -95,22 +95,6 @@ def draw_person(frame: np.ndarray, x: int, t: float, still: bool) -> tuple[int, 
     return (x - 6, 70, x + 40, 215)
 
 
-def run_with_people(
-    seconds: float, scene: Callable[[np.ndarray, float, DrawnPeople], None], params: ClutterParams = SMALL
-) -> list:
-    """The rule's alerts over frames ``scene`` draws on the floor, people known by ``DrawnPeople``."""
-    drawn = DrawnPeople()
-    rule = ClutterRule([ZONE], origin=START, params=params, people=drawn, silhouettes=drawn)
-    drafts = []
-    for i in range(int(seconds * FPS)):
-        t = i / FPS
-        frame = floor(t)
-        drawn.clear(frame.shape[:2])
-        scene(frame, t, drawn)
-        drafts.extend(rule.process(frame, t))
-    return drafts
-
-
 def standing_over(left: int, right: int, top: int) -> Callable[[np.ndarray], tuple[int, int, int, int]]:
     """Someone standing still over columns ``left``..``right`` from ``top`` to the floor (y 200), striped
     like ``draw_person``'s top, with no gap between the legs: for ``DrawnPeople.paint``."""
@@ -272,7 +256,10 @@ def test_an_item_beside_a_reported_one_someone_stands_at_needs_one_dwell_when_pe
     people are, the new one is an item like any other and is reported after one dwell (it is gone after
     16 s, before two)."""
 
-    def scene(frame: np.ndarray, t: float, drawn: DrawnPeople) -> None:
+    drawn = DrawnPeople()
+
+    def draw(frame: np.ndarray, t: float) -> None:
+        drawn.clear(frame.shape[:2])
         if 8 <= t < 34:
             frame[140:190, 120:170] = (40, 60, 190)
         if 36 <= t < 52:
@@ -280,8 +267,7 @@ def test_an_item_beside_a_reported_one_someone_stands_at_needs_one_dwell_when_pe
         if 30 <= t < 56:
             drawn.paint(frame, standing_over(114, 170, top=70))  # all of it: never seen gone
 
-    drafts = run_with_people(56, scene)
-    sinces = sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
+    sinces = play(56, draw, drawn, shapes=True)
     assert len(sinces) == 2, sinces
     assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 36) <= 1, sinces
 
@@ -295,14 +281,17 @@ def test_an_item_put_down_half_behind_someone_standing_is_dated_by_the_half_that
     late). The hidden half's span (15-45 s) says only that it came in between, and the half seen to
     come says when: one item, all of it, dated 18 s."""
 
-    def scene(frame: np.ndarray, t: float, drawn: DrawnPeople) -> None:
+    drawn = DrawnPeople()
+
+    def draw(frame: np.ndarray, t: float) -> None:
+        drawn.clear(frame.shape[:2])
         if t >= 18:
             frame[140:180, 120:160] = (40, 60, 190)
         if 15 <= t < 45:
             drawn.paint(frame, standing_over(100, 146, top=60))  # all but its right 14 px
 
     small_half = replace(SMALL, min_area_fraction=150 / (160 * 120))  # the half in view: 140 px of 160x120
-    drafts = run_with_people(60, scene, small_half)
+    drafts = play_drafts(60, draw, drawn, shapes=True, params=small_half)
     assert len(drafts) == 1
     since = (drafts[0].attributes.since - START).total_seconds()
     assert abs(since - 18) <= 1, since
@@ -401,16 +390,17 @@ def test_nothing_to_report_when_people_are_known(kwargs: dict) -> None:
     assert run(40, people=True, **kwargs) == []
 
 
-def play(
+def play_drafts(
     seconds: float,
     draw: Callable[[np.ndarray, float], None],
     people: DrawnPeople | None = None,
     shapes: bool = False,
-) -> list[float]:
-    """The rule on the floor with ``draw(frame, t)`` painted on it: the alerts' ``since``, in order.
-    ``shapes``: the rule knows the outlines of ``people``, not just their boxes."""
+    params: ClutterParams = SMALL,
+) -> list:
+    """The rule on the floor with ``draw(frame, t)`` painted on it: its alerts. ``shapes``: the rule
+    knows the outlines of ``people``, not just their boxes."""
     rule = ClutterRule(
-        [ZONE], origin=START, params=SMALL, people=people, silhouettes=people if shapes else None
+        [ZONE], origin=START, params=params, people=people, silhouettes=people if shapes else None
     )
     drafts = []
     for i in range(int(seconds * FPS)):
@@ -418,6 +408,17 @@ def play(
         frame = floor(t)
         draw(frame, t)
         drafts.extend(rule.process(frame, t))
+    return drafts
+
+
+def play(
+    seconds: float,
+    draw: Callable[[np.ndarray, float], None],
+    people: DrawnPeople | None = None,
+    shapes: bool = False,
+) -> list[float]:
+    """``play_drafts``: the alerts' ``since``, in order."""
+    drafts = play_drafts(seconds, draw, people, shapes)
     return sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
 
 
