@@ -299,6 +299,28 @@ def test_an_item_put_down_half_behind_someone_standing_is_dated_by_the_half_that
     assert x1 <= 120 + 4 and x2 >= 160 - 4, (x1, x2)  # all of it, the half in view too
 
 
+def test_an_item_put_down_behind_someone_is_dated_by_the_strip_of_it_that_showed() -> None:
+    """Regression (clip 231-0): someone stands still from 16 s to 45 s; at 18 s an item is put down right
+    behind them. For a second a strip of it shows beside them (an eighth of it), then they step over it
+    and hide all of it until they leave. The rest of it first shows at 45 s, its floor last seen at 16 s:
+    dated by the first fifth of its pixels to show, it was put down at (16 + 45) / 2, 12 s late. A
+    handful of pixels seen to come says when it came."""
+
+    drawn = DrawnPeople()
+
+    def draw(frame: np.ndarray, t: float) -> None:
+        drawn.clear(frame.shape[:2])
+        if t >= 18:
+            frame[140:180, 120:160] = (40, 60, 190)
+        if 16 <= t < 45:
+            left = 126 if 18 <= t < 19 else 104  # a 6 px strip of the item shows for a second
+            drawn.paint(frame, standing_over(left, 170, top=60))
+
+    sinces = play(60, draw, drawn, shapes=True)
+    assert len(sinces) == 1, sinces
+    assert abs(sinces[0] - 18) <= 3, sinces
+
+
 def test_item_the_colour_of_the_floor_is_not_taken_for_a_ghost() -> None:
     """Regression: a patterned item whose mean colour matches the floor around it was taken into the
     background as the bare floor left by someone who stood there while it was learned."""
