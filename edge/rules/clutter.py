@@ -73,7 +73,9 @@ class ClutterParams:
     since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
     floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
     shown_percentile: float = 20.0  # ... and by the time it first showed at a good few of them
-    shown_px: int = 8  # ... or at this many, if sooner (a strip that showed beside someone in front of it)
+    # ... or at this many, if that was long before (same_item_s): a strip of it showed beside someone
+    # who then hid the rest of it (a handful of pixels showing a second early is only someone moving off)
+    shown_px: int = 8
     ghost_match: float = 10.0  # a still patch this close to the floor around it is bare floor
     min_area_fraction: float = 0.0008  # of the analysed frame (about 46 px at 320x180)
     hold_s: float = 3.0  # an item whose blob has been gone this long has been removed
@@ -675,7 +677,9 @@ class ClutterRule:
         known = floor_s[~np.isnan(floor_s)]
         by = float(np.percentile(shown_s, p.shown_percentile))
         if shown_s.size > p.shown_px:
-            by = min(by, float(np.partition(shown_s, p.shown_px - 1)[p.shown_px - 1]))
+            handful = float(np.partition(shown_s, p.shown_px - 1)[p.shown_px - 1])
+            if by - handful > p.same_item_s:
+                by = handful
         if known.size >= max(3, since.size // 4):
             after = float(np.percentile(known, p.floor_percentile))
             if after <= by:
