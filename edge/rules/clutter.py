@@ -668,7 +668,9 @@ class ClutterRule:
 
         Each pixel says: after the floor last showed here, by the time it first showed here. All its
         pixels came at once, so the spans overlap; where people hid most of it for a while (a far item in
-        a crowd), the few pixels that showed early date it, and the middle of the overlap errs least.
+        a crowd), the few pixels that showed early date it (a handful, ``shown_px``, when the rest showed
+        long after: a strip beside someone who then stood over it), and the middle of the overlap errs
+        least.
         Spans that do not overlap (or floor seen at too few pixels): a blob that took in pixels of
         something else (the spot talkers stood on, which never shows the learned floor again); if a good
         few of its pixels were seen to come (sharp spans, ``apart_s``) and agree, they date it; else the
