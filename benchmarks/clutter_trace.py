@@ -10,6 +10,10 @@ proven), and lie inside someone's box; the anchors' median date; the tracked ite
 reported or not); and every alert the rule raises. A miss reads as where the chain stops: never anchored
 (hidden, or the colour of the floor), anchored but unproven (people's boxes over it), proven but never
 standing (out of view too much), or standing but dated far from the placement.
+
+``--pixels T ...`` prints, at those times, the same pixel by pixel: each pixel's anchor and the one put
+aside, their dates and shares of time in view. Two items joined into one blob, or an item's anchors lost
+while people stood on it, show there.
 """
 
 from __future__ import annotations
@@ -18,16 +22,20 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # trace this checkout, not an installed one
 
 from benchmarks.clutter_eval import add_people_option, people_finder, people_shapes
 from edge.analyzer import AlertDraft
 from edge.replay import replay
-from edge.rules.clutter import ClutterRule, RegionState
+from edge.rules.anchors import AnchorLayer
+from edge.rules.clutter import ClutterRule, RegionPixels, RegionState
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
 from sharpeyes.timefmt import EPOCH
@@ -55,13 +63,54 @@ def alert_line(t_s: float, draft: AlertDraft, origin: datetime = EPOCH) -> str:
     return f"t={t_s:7.1f}  ALERT since {since} box {box}"
 
 
-class ItemTrace:
-    """A replay analyser: the rule, plus a line about the item's pixels every ``every`` frames."""
+def _grid(name: str, values: np.ndarray, fmt: str = "{:6.1f}") -> list[str]:
+    blank = " " * len(fmt.format(0.0))
+    return [f"  {name}:"] + [
+        "    " + " ".join(blank[:-1] + "." if np.isnan(v) else fmt.format(v) for v in row) for row in values
+    ]
 
-    def __init__(self, rule: ClutterRule, item: dict[str, Any], end_s: float, every: int) -> None:
+
+def _layer_code(layer: AnchorLayer, standing: np.ndarray | None = None) -> np.ndarray:
+    code = np.where(layer.valid, "a", ".")
+    code = np.where(layer.unproven, "U", code)
+    return code if standing is None else np.where(standing, "S", code)
+
+
+def pixel_grids(t_s: float, px: RegionPixels) -> str:
+    """The rule's state pixel by pixel over an item's box at analysis size. A code per pixel: its anchor
+    (S stands, U came up on a person and is unproven, a anchored, . none); * it shows now, p a person is
+    over it, - neither; A an anchor is put aside, . none. Then each anchor's dates and share of the time
+    in view."""
+    a, aside = px.anchor, px.aside
+    shows = np.where(px.showing, "*", np.where(px.people, "p", "-"))
+    codes = np.char.add(np.char.add(_layer_code(a, px.standing), shows), np.where(aside.valid, "A", "."))
+    lines = [f"t={t_s:7.1f}  pixels of the box {px.box} (analysis size)", "  code:"]
+    lines += ["    " + " ".join(f"{c:>6}" for c in row) for row in codes]
+    lines += _grid("since", a.since) + _grid("floor last showed", a.floor_s) + _grid("first shown", a.shown_s)
+    lines += _grid("in view (share)", a.in_view, "{:6.2f}")
+    if aside.valid.any():
+        lines += _grid("aside: since", aside.since) + _grid(
+            "aside: in view (share)", aside.in_view, "{:6.2f}"
+        )
+    return "\n".join(lines)
+
+
+class ItemTrace:
+    """A replay analyser: the rule, plus a line about the item's pixels every ``every`` frames (and their
+    grids at the times ``pixels_at``)."""
+
+    def __init__(
+        self,
+        rule: ClutterRule,
+        item: dict[str, Any],
+        end_s: float,
+        every: int,
+        pixels_at: Sequence[float] = (),
+    ) -> None:
         self.rule, self.item, self.every = rule, item, every
         self.start_s, self.end_s = float(item["placed_s"]) - 1.0, end_s
         self.frames = 0
+        self.pixels_at = sorted(pixels_at)
 
     def process(self, frame: object, t_s: float) -> list[AlertDraft]:
         drafts = self.rule.process(frame, t_s)  # type: ignore[arg-type]
@@ -73,6 +122,12 @@ class ItemTrace:
                 if state is not None:
                     print(state_line(t_s, state), flush=True)
             self.frames += 1
+        if self.pixels_at and t_s >= self.pixels_at[0]:
+            while self.pixels_at and t_s >= self.pixels_at[0]:
+                self.pixels_at.pop(0)
+            px = self.rule.region_pixels(tuple(self.item["bbox"]), t_s)
+            if px is not None:
+                print(pixel_grids(t_s, px), flush=True)
         return drafts
 
     def finish(self, t_s: float) -> list[AlertDraft]:
@@ -88,6 +143,14 @@ def main() -> int:
     )
     parser.add_argument("item", help="the item's id in the truth, e.g. item-3")
     parser.add_argument("--every", type=int, default=3, help="a line every this many analysed frames")
+    parser.add_argument(
+        "--pixels",
+        type=float,
+        nargs="+",
+        default=[],
+        metavar="T",
+        help="grids pixel by pixel at these times (s)",
+    )
     add_people_option(parser)
     args = parser.parse_args()
     truth = json.loads(args.truth.read_text(encoding="utf-8"))
@@ -104,7 +167,7 @@ def main() -> int:
         f"{args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s, box {item['bbox']}, "
         f"observable {item.get('observable')}"
     )
-    replay(Path(camera.source), [ItemTrace(rule, item, end_s, max(1, args.every))], camera.fps)
+    replay(Path(camera.source), [ItemTrace(rule, item, end_s, max(1, args.every), args.pixels)], camera.fps)
     return 0
 
 

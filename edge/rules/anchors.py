@@ -62,6 +62,20 @@ class Standing:
     shows: np.ndarray
 
 
+@dataclass(frozen=True)
+class AnchorLayer:
+    """One of a window's two anchors per pixel (NaN or False where it holds none): when it came, when the
+    floor last showed before it, when it first showed, the share of the time since that it was in view
+    (``presence`` asks for half), and whether it came up on a person and is not yet proven."""
+
+    valid: np.ndarray
+    since: np.ndarray
+    floor_s: np.ndarray
+    shown_s: np.ndarray
+    in_view: np.ndarray
+    unproven: np.ndarray
+
+
 class Anchors:
     def __init__(
         self, shape: tuple[int, int], params: AnchorParams | None = None, region: np.ndarray | None = None
@@ -240,6 +254,41 @@ class Anchors:
         valid = self.valid[where].copy()
         self.valid[where] = True
         self._aside_valid[where] = valid
+
+    def layers(self, rows: slice, cols: slice, t_s: float) -> tuple[AnchorLayer, AnchorLayer]:
+        """The anchor each pixel shows (or last showed) and the one put aside, over a window: for tracing
+        why an item was (not) reported (``benchmarks/clutter_trace.py --pixels``)."""
+
+        def layer(
+            valid: np.ndarray,
+            since: np.ndarray,
+            seen: np.ndarray,
+            shown: np.ndarray,
+            floor: np.ndarray,
+            unproven: np.ndarray,
+        ) -> AnchorLayer:
+            w = valid[rows, cols]
+            in_view = seen[rows, cols] / np.maximum(t_s - shown[rows, cols], 1e-3)
+            return AnchorLayer(
+                valid=w.copy(),
+                since=np.where(w, since[rows, cols], np.nan),
+                floor_s=np.where(w, floor[rows, cols], np.nan),
+                shown_s=np.where(w, shown[rows, cols], np.nan),
+                in_view=np.where(w, in_view, np.nan),
+                unproven=w & (unproven[rows, cols] > 0),
+            )
+
+        return (
+            layer(self.valid, self.since, self.seen_s, self.shown_s, self.floor_s, self.unproven_s),
+            layer(
+                self._aside_valid,
+                self._aside_since,
+                self._aside_seen,
+                self._aside_shown,
+                self._aside_floor,
+                self._aside_unproven,
+            ),
+        )
 
     def older_value(self, rows: slice, cols: slice) -> np.ndarray:
         """What the older of each pixel's two anchors shows (the item, when someone stands in front)."""

@@ -39,7 +39,7 @@ import numpy as np
 
 from edge.analyzer import AlertDraft
 from edge.evidence import snapshot
-from edge.rules.anchors import AnchorParams, Anchors, Standing
+from edge.rules.anchors import AnchorLayer, AnchorParams, Anchors, Standing
 from edge.rules.background import BackgroundParams, EmptyBackground, Foreground, channel_max_absdiff
 from edge.rules.people import (
     PeopleFinder,
@@ -172,6 +172,19 @@ class RegionState:
     people: float  # inside someone's box now
     since_s: float  # the median anchor's date (NaN: none)
     items: tuple[TrackedItem, ...]  # items tracked over the region
+
+
+@dataclass(frozen=True)
+class RegionPixels:
+    """``RegionState`` pixel by pixel, over the analysis pixels ``box`` (x0, y0, x1, y1): both anchors,
+    which pixels stand, show their anchor now, and lie under a person now."""
+
+    box: tuple[int, int, int, int]
+    anchor: AnchorLayer
+    aside: AnchorLayer
+    standing: np.ndarray
+    showing: np.ndarray
+    people: np.ndarray
 
 
 def _overlap(a: BBox, b: BBox) -> float:
@@ -489,6 +502,29 @@ class ClutterRule:
             people=float(people.mean()),
             since_s=float(np.median(dates)) if dates.size else float("nan"),
             items=tuple(item for item in self._items if _overlap(item.bbox, box) > 0),
+        )
+
+    def region_pixels(self, bbox: BBox, t_s: float) -> RegionPixels | None:
+        """``region`` pixel by pixel (``benchmarks/clutter_trace.py --pixels``)."""
+        anchors = self._anchors
+        if anchors is None:
+            return None
+        window = analysis_window(bbox, self._scale, self._labels.shape)
+        if window is None:
+            return None
+        rows, cols = window
+        standing = anchors.static(t_s, self.params.static_s, self.params.presence)
+        anchor, aside = anchors.layers(rows, cols, t_s)
+        shown = anchors.matches[rows, cols]
+        return RegionPixels(
+            box=(cols.start, rows.start, cols.stop, rows.stop),
+            anchor=anchor,
+            aside=aside,
+            standing=standing.mask[rows, cols].copy(),
+            showing=shown.copy(),
+            people=self._people_now[rows, cols].copy()
+            if self._people_now is not None
+            else np.zeros_like(shown),
         )
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:

@@ -1,4 +1,5 @@
-"""``benchmarks/clutter_trace.py``: a line about the item's pixels every few frames, and every alert."""
+"""``benchmarks/clutter_trace.py``: a line about the item's pixels every few frames, every alert, and
+grids pixel by pixel at chosen times."""
 
 from __future__ import annotations
 
@@ -15,11 +16,8 @@ ZONE = Zone(name="fire_lane", polygon=[[20, 60], [300, 60], [300, 230], [20, 230
 ITEM = {"id": "item-0", "placed_s": 12.0, "removed_s": None, "bbox": [120.0, 140.0, 170.0, 190.0]}
 
 
-def test_trace_prints_the_item_from_before_its_placement_and_the_alert(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    rule = ClutterRule([ZONE], origin=datetime(2026, 3, 1, tzinfo=UTC), params=ClutterParams(width=160))
-    trace = ItemTrace(rule, ITEM, end_s=26.0, every=5)
+def replay_red_box(trace: ItemTrace) -> None:
+    """28 s at 5 fps of an empty corridor where a red box is put down at 12 s (``ITEM``)."""
     rng = np.random.default_rng(0)
     for i in range(28 * 5):
         t = i / 5
@@ -30,6 +28,16 @@ def test_trace_prints_the_item_from_before_its_placement_and_the_alert(
         if t >= 12.0:
             frame[140:190, 120:170] = (40, 60, 190)
         trace.process(frame, t)
+
+
+def new_rule() -> ClutterRule:
+    return ClutterRule([ZONE], origin=datetime(2026, 3, 1, tzinfo=UTC), params=ClutterParams(width=160))
+
+
+def test_trace_prints_the_item_from_before_its_placement_and_the_alert(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    replay_red_box(ItemTrace(new_rule(), ITEM, end_s=26.0, every=5))
     lines = capsys.readouterr().out.splitlines()
     states = [line for line in lines if "anchored" in line]
     alerts = [line for line in lines if "ALERT" in line]
@@ -38,3 +46,25 @@ def test_trace_prints_the_item_from_before_its_placement_and_the_alert(
     assert "anchored 0.00" in states[0] and "anchored 1.00" in states[-1] and "standing 1.00" in states[-1]
     assert "#1(since 11.8, reported)" in states[-1]
     assert len(alerts) == 1 and "ALERT since 11.8" in alerts[0]
+
+
+def test_pixel_grids_show_each_pixel_of_the_item_anchored_standing_and_dated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before the box: no anchor anywhere. Once it has stood: every pixel of it stands, shows itself, is
+    dated to when it came (11.8 s, as the alert) and was in view all the time since it first showed; the
+    analysis window holds the box at half size (160 of 320 px) and nothing is put aside."""
+    replay_red_box(ItemTrace(new_rule(), ITEM, end_s=26.0, every=1000, pixels_at=[11.0, 25.0]))
+    out = capsys.readouterr().out
+    before, after = out.split("t=   25.0  pixels")
+    assert "t=   11.0  pixels of the box (60, 70, 85, 95)" in before
+    codes = [line.split() for line in before.split("  code:")[1].split("  since:")[0].strip().splitlines()]
+    assert len(codes) == 25 and all(len(row) == 25 for row in codes)
+    assert {c for row in codes for c in row} == {".-."}
+    grid = after.split("  code:")[1].split("  since:")[0].strip().splitlines()
+    assert all(code == "S*." for line in grid for code in line.split())
+    since = [float(v) for v in after.split("  since:")[1].split("  floor")[0].split()]
+    assert len(since) == 25 * 25 and all(abs(v - 11.8) < 0.5 for v in since)
+    in_view = [float(v) for v in after.split("  in view (share):")[1].split()]
+    assert all(v >= 0.9 for v in in_view)
+    assert "aside" not in after
