@@ -78,12 +78,13 @@ def _layer_code(layer: AnchorLayer, standing: np.ndarray | None = None) -> np.nd
 
 def pixel_grids(t_s: float, px: RegionPixels) -> str:
     """The rule's state pixel by pixel over an item's box at analysis size. A code per pixel: its anchor
-    (S stands, U came up on a person and is unproven, a anchored, . none); * it shows now, p a person is
-    over it, - neither; A an anchor is put aside, . none. Then each anchor's dates and share of the time
-    in view."""
+    (S stands, U came up on a person and is unproven, a anchored, . none); * it shows now, else -; p a
+    person is over it, else -; A an anchor is put aside, else '.'. Then each anchor's dates and share of
+    the time in view."""
     a, aside = px.anchor, px.aside
-    shows = np.where(px.showing, "*", np.where(px.people, "p", "-"))
-    codes = np.char.add(np.char.add(_layer_code(a, px.standing), shows), np.where(aside.valid, "A", "."))
+    codes = _layer_code(a, px.standing)
+    for flag, mark, blank in ((px.showing, "*", "-"), (px.people, "p", "-"), (aside.valid, "A", ".")):
+        codes = np.char.add(codes, np.where(flag, mark, blank))
     lines = [f"t={t_s:7.1f}  pixels of the box {px.box} (analysis size)", "  code:"]
     lines += ["    " + " ".join(f"{c:>6}" for c in row) for row in codes]
     lines += _grid("since", a.since) + _grid("floor last showed", a.floor_s) + _grid("first shown", a.shown_s)

@@ -60,9 +60,9 @@ def test_pixel_grids_show_each_pixel_of_the_item_anchored_standing_and_dated(
     assert "t=   11.0  pixels of the box (60, 70, 85, 95)" in before
     codes = [line.split() for line in before.split("  code:")[1].split("  since:")[0].strip().splitlines()]
     assert len(codes) == 25 and all(len(row) == 25 for row in codes)
-    assert {c for row in codes for c in row} == {".-."}
+    assert {c for row in codes for c in row} == {".--."}
     grid = after.split("  code:")[1].split("  since:")[0].strip().splitlines()
-    assert all(code == "S*." for line in grid for code in line.split())
+    assert all(code == "S*-." for line in grid for code in line.split())
     since = [float(v) for v in after.split("  since:")[1].split("  floor")[0].split()]
     assert len(since) == 25 * 25 and all(abs(v - 11.8) < 0.5 for v in since)
     in_view = [float(v) for v in after.split("  in view (share):")[1].split()]
