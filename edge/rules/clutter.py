@@ -325,7 +325,7 @@ def _split_by_date(
                     _, after, by = dater(pixels & (joined[group] == joined[g]))
                 else:
                     after, by = g_after, g_by
-        group = _split_apart(pixels, dated, joined[group], dater, apart_s, min_px)
+        group = _split_apart(pixels, dated, joined[group], dater, apart_s, min_px, gap_s)
     if cuts.size == 0 and not (group[pixels] > 0).any():
         return [(0, 0, pixels)]
     return [
@@ -366,12 +366,21 @@ def _came_together(a: Dated, b: Dated, p: ClutterParams) -> bool:
 
 
 def _split_apart(
-    pixels: np.ndarray, dated: np.ndarray, group: np.ndarray, dater: Dater, apart_s: float, min_px: int
+    pixels: np.ndarray,
+    dated: np.ndarray,
+    group: np.ndarray,
+    dater: Dater,
+    apart_s: float,
+    min_px: int,
+    far_s: float = float("inf"),
 ) -> np.ndarray:
     """Each date group cut in two at its dates' Otsu threshold where the two halves' spans lie apart
-    (``_spans_apart``): two touching items put down seconds apart (a pair set down one after the other)
-    have dates that run into each other, so no jump in them shows; their spans do not meet. Halves of
-    fewer than ``min_px`` pixels are never cut off. Returns the refined group labels."""
+    (``_spans_apart``), or far apart whether sharp or not (``far_s``: the floor showed at one more than
+    that after the other first showed): two touching items put down seconds apart (a pair set down one
+    after the other) have dates that run into each other, so no jump in them shows; their spans do not
+    meet. Where people hid an item for long, the middles of its pixels' spans spread over all that time
+    and run into a neighbour's put down ten seconds later. Halves of fewer than ``min_px`` pixels are
+    never cut off. Returns the refined group labels."""
     refined = group.copy()
     label = int(group[pixels].max()) + 1
     for g in np.unique(group[pixels]):
@@ -391,7 +400,8 @@ def _split_apart(
         late = inside & (dated > dates[k])
         _, after, by = dater(inside & ~late)
         _, late_after, late_by = dater(late)
-        if _spans_apart(after, by, late_after, late_by, apart_s):
+        far = late_after > by + far_s or after > late_by + far_s  # NaN (floor not seen): no bound
+        if far or _spans_apart(after, by, late_after, late_by, apart_s):
             refined[late] = label
             label += 1
     return refined

@@ -587,6 +587,28 @@ def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates
     assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 1
 
 
+def test_items_put_down_ten_seconds_apart_under_a_crowd_are_two_though_neither_was_seen_to_come() -> None:
+    """Regression (clip 212-0): an item set down at 102 s under a crowd, and one touching it at 114.5 s.
+    People hid both while they came: neither half's span is sharp, and the first item's pixels hidden
+    longest are dated in between, so the dates run together. But the floor last showed at the second
+    more than ``same_item_s`` after the first had shown itself: they came one after the other. One item
+    whose pixels' spans are as wide but all hold the moment it came stays one piece."""
+    pixels = np.ones((8, 8), bool)
+    after = np.full(pixels.shape, 98.6)
+    by = np.full(pixels.shape, 104.8)
+    after[:2, :], by[:2, :] = 93.0, 120.0  # the first item's part hidden longest
+    after[4:, :], by[4:, :] = 111.8, 115.0  # the second item
+    after[4:6, :] = 107.0  # part of it hidden from a little earlier
+    dated = (after + by) / 2
+    assert np.diff(np.sort(dated.ravel())).max() < 5.0  # no jump in the dates
+    dater = spans_dater(after, by)
+    assert len(_split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 2
+    one_after = np.where(after > 100, 101.0, after)  # every span holds 102 s
+    one_by = np.where(by < 110, 104.8, np.minimum(by, 108.0))
+    one_dated = (one_after + one_by) / 2
+    assert len(_split_by_date(pixels, one_dated, 5.0, spans_dater(one_after, one_by), 1.0, 8)) == 1
+
+
 def test_a_blob_that_took_in_another_things_pixels_is_dated_by_its_pixels_seen_to_come() -> None:
     """Regression (clip 173-1): a far item set down at 105.7 s next to where two people had stood talking
     until 98 s; its blob took in pixels of their spot, which show something since about 101 s and the
