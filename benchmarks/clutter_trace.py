@@ -70,10 +70,9 @@ def _grid(name: str, values: np.ndarray, fmt: str = "{:6.1f}") -> list[str]:
     ]
 
 
-def _layer_code(layer: AnchorLayer, standing: np.ndarray | None = None) -> np.ndarray:
+def _layer_code(layer: AnchorLayer, standing: np.ndarray) -> np.ndarray:
     code = np.where(layer.valid, "a", ".")
-    code = np.where(layer.unproven, "U", code)
-    return code if standing is None else np.where(standing, "S", code)
+    return np.where(standing, "S", np.where(layer.unproven, "U", code))
 
 
 def pixel_grids(t_s: float, px: RegionPixels) -> str:
@@ -123,9 +122,11 @@ class ItemTrace:
                 if state is not None:
                     print(state_line(t_s, state), flush=True)
             self.frames += 1
-        if self.pixels_at and t_s >= self.pixels_at[0]:
-            while self.pixels_at and t_s >= self.pixels_at[0]:
-                self.pixels_at.pop(0)
+        due = False
+        while self.pixels_at and t_s >= self.pixels_at[0]:
+            self.pixels_at.pop(0)
+            due = True
+        if due:
             px = self.rule.region_pixels(tuple(self.item["bbox"]), t_s)
             if px is not None:
                 print(pixel_grids(t_s, px), flush=True)

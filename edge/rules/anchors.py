@@ -280,17 +280,8 @@ class Anchors:
                 unproven=w & (unproven[rows, cols] > 0),
             )
 
-        return (
-            layer(self.valid, self.since, self.seen_s, self.shown_s, self.floor_s, self.unproven_s),
-            layer(
-                self._aside_valid,
-                self._aside_since,
-                self._aside_seen,
-                self._aside_shown,
-                self._aside_floor,
-                self._aside_unproven,
-            ),
-        )
+        ours, theirs = zip(*self._dated_pairs(), strict=True)  # since, seen, shown, floor, unproven
+        return layer(self.valid, *ours), layer(self._aside_valid, *theirs)
 
     def older_value(self, rows: slice, cols: slice) -> np.ndarray:
         """What the older of each pixel's two anchors shows (the item, when someone stands in front)."""

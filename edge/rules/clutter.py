@@ -343,7 +343,12 @@ def _spans_apart(after: float, by: float, other_after: float, other_by: float, a
     when it came, its floor may seem to show later than it did (clothes the colour of the floor), and
     only a sharp span can be trusted. NaN (floor not seen): no bound, not apart."""
     sharp = by - after <= apart_s and other_by - other_after <= apart_s
-    return bool(sharp and (other_after > by + apart_s or after > other_by + apart_s))
+    return bool(sharp) and _one_after_other(after, by, other_after, other_by, apart_s)
+
+
+def _one_after_other(after: float, by: float, other_after: float, other_by: float, gap_s: float) -> bool:
+    """Did the floor show at one more than ``gap_s`` after the other first showed? NaN: no bound, no."""
+    return bool(other_after > by + gap_s or after > other_by + gap_s)
 
 
 class Dated(Protocol):
@@ -400,8 +405,9 @@ def _split_apart(
         late = inside & (dated > dates[k])
         _, after, by = dater(inside & ~late)
         _, late_after, late_by = dater(late)
-        far = late_after > by + far_s or after > late_by + far_s  # NaN (floor not seen): no bound
-        if far or _spans_apart(after, by, late_after, late_by, apart_s):
+        if _one_after_other(after, by, late_after, late_by, far_s) or _spans_apart(
+            after, by, late_after, late_by, apart_s
+        ):
             refined[late] = label
             label += 1
     return refined
@@ -489,9 +495,9 @@ class ClutterRule:
     def items(self) -> list[TrackedItem]:
         return list(self._items)
 
-    def region(self, bbox: BBox, t_s: float) -> RegionState | None:
-        """The rule's state over ``bbox`` (frame pixels) after the frame at ``t_s``; None before the
-        first frame or for a box outside the picture."""
+    def _looked_at(self, bbox: BBox, t_s: float) -> tuple[Anchors, slice, slice, Standing] | None:
+        """For ``region`` and ``region_pixels``: the anchors, the window over ``bbox`` (frame pixels) and
+        what stands now; None before the first frame or for a box outside the picture."""
         anchors = self._anchors
         if anchors is None:
             return None
@@ -499,7 +505,15 @@ class ClutterRule:
         if window is None:
             return None
         rows, cols = window
-        standing = anchors.static(t_s, self.params.static_s, self.params.presence)
+        return anchors, rows, cols, anchors.static(t_s, self.params.static_s, self.params.presence)
+
+    def region(self, bbox: BBox, t_s: float) -> RegionState | None:
+        """The rule's state over ``bbox`` (frame pixels) after the frame at ``t_s``; None before the
+        first frame or for a box outside the picture."""
+        looked = self._looked_at(bbox, t_s)
+        if looked is None:
+            return None
+        anchors, rows, cols, standing = looked
         anchored = anchors.valid[rows, cols]
         people = self._people_now[rows, cols] if self._people_now is not None else np.zeros_like(anchored)
         dates = anchors.since[rows, cols][anchored]
@@ -516,14 +530,10 @@ class ClutterRule:
 
     def region_pixels(self, bbox: BBox, t_s: float) -> RegionPixels | None:
         """``region`` pixel by pixel (``benchmarks/clutter_trace.py --pixels``)."""
-        anchors = self._anchors
-        if anchors is None:
+        looked = self._looked_at(bbox, t_s)
+        if looked is None:
             return None
-        window = analysis_window(bbox, self._scale, self._labels.shape)
-        if window is None:
-            return None
-        rows, cols = window
-        standing = anchors.static(t_s, self.params.static_s, self.params.presence)
+        anchors, rows, cols, standing = looked
         anchor, aside = anchors.layers(rows, cols, t_s)
         shown = anchors.matches[rows, cols]
         return RegionPixels(
