@@ -153,6 +153,13 @@ def main() -> int:
         metavar="T",
         help="grids pixel by pixel at these times (s)",
     )
+    parser.add_argument(
+        "--until",
+        type=float,
+        default=None,
+        metavar="T",
+        help="trace to this time (s), not to the removal: what its spot does after it was taken away",
+    )
     add_people_option(parser)
     args = parser.parse_args()
     truth = json.loads(args.truth.read_text(encoding="utf-8"))
@@ -165,11 +172,12 @@ def main() -> int:
     shapes = people_shapes(args.silhouettes) if people is not None else None
     rule = ClutterRule.from_camera(camera, people=people, silhouettes=shapes)
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
+    until_s = end_s if args.until is None else args.until
     print(
         f"{args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s, box {item['bbox']}, "
         f"observable {item.get('observable')}"
     )
-    replay(Path(camera.source), [ItemTrace(rule, item, end_s, max(1, args.every), args.pixels)], camera.fps)
+    replay(Path(camera.source), [ItemTrace(rule, item, until_s, max(1, args.every), args.pixels)], camera.fps)
     return 0
 
 
