@@ -230,9 +230,10 @@ class Anchors:
             floor.astype(np.float32),
         )
 
-    def forget(self, region: np.ndarray) -> None:
-        self.valid[region] = False
-        self._aside_valid[region] = False
+    def forget(self, region: np.ndarray, came_by_s: float = float("inf")) -> None:
+        """Drop the anchors on ``region`` (both, the one put aside too) that came by ``came_by_s``."""
+        self.valid[region & (self.since <= came_by_s)] = False
+        self._aside_valid[region & (self._aside_since <= came_by_s)] = False
 
     def _dated_pairs(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
         """Each per-pixel date or duration of the anchor, with its twin for the anchor put aside."""

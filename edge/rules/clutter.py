@@ -837,6 +837,7 @@ class ClutterRule:
                     continue
                 rows, cols = _slice(item.bbox, differs.shape)
                 self._owned[rows, cols] &= ~item.pixels
+                self._forget_anchors(item, rows, cols)
                 log.info(
                     "clutter removed",
                     extra=fields(zone=item.zone, item=item.id, stood_s=round(t_s - item.since_s, 1)),
@@ -844,6 +845,17 @@ class ClutterRule:
             elif t_s - item.last_seen_s <= p.hold_s:
                 kept.append(item)
         self._items = kept
+
+    def _forget_anchors(self, item: TrackedItem, rows: slice, cols: slice) -> None:
+        """An item is taken away whole: its anchors go with it, also where whoever took it (or anyone
+        else) hid the floor as it went. Left there, they would stand on as a piece of it, dated with it,
+        once the rest of it was forgotten, and be reported again. What came after it (someone standing
+        in front, a thing put down against it) keeps its anchors."""
+        if self._anchors is None or item.pixels is None:
+            return
+        region = np.zeros(self._owned.shape, bool)
+        region[rows, cols] = item.pixels
+        self._anchors.forget(region, came_by_s=item.since_s + self.params.same_item_s)
 
     def _bare_for(self, item: TrackedItem, differs: np.ndarray, dt: float) -> float:
         """How long a reported item's pixels have shown the empty corridor on end. Where people are known,

@@ -655,6 +655,40 @@ def test_item_taken_away_among_passers_by_frees_its_spot_when_people_are_known()
     assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 46) <= 1
 
 
+def test_an_item_taken_away_from_behind_someone_takes_its_anchors_under_them_with_it() -> None:
+    """Regression (generated clip 181-0): an item is reported; someone comes to stand over its left two
+    fifths and it is taken away while they stand there. The rest of it shows the floor, so it is
+    forgotten; the anchors under the person (the item's, put aside by the person's own) never saw the
+    floor again. Left there, dated with the item, they stood on as a piece of it and were reported a
+    second time once something over them matched them. An item is taken away whole: they go with it.
+    The person's own anchors (they came later) stay."""
+    people = DrawnPeople()
+    rule = ClutterRule([ZONE], origin=START, params=SMALL, people=people, silhouettes=people)
+    left = (120.0, 140.0, 140.0, 190.0)  # the item's part under the person
+    drafts = []
+    for i in range(int(45 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        people.clear(frame.shape[:2])
+        if 8 <= t < 32:
+            frame[140:190, 120:170] = (40, 60, 190)
+        if t >= 26:
+            people.paint(frame, standing_over(110, 140, 70))
+        drafts.extend(rule.process(frame, t))
+        if t == 30.0:  # reported, someone standing over part of it
+            held = rule.region_pixels(left, t)
+            assert held is not None
+            assert np.nanmin(np.fmin(held.anchor.since, held.aside.since)) <= 9.0
+    assert len(drafts) == 1
+    assert abs((drafts[0].attributes.since - START).total_seconds() - 8.0) <= 1.0
+    assert rule.items == []  # taken away: forgotten
+    under = rule.region_pixels(left, t)
+    assert under is not None
+    dates = np.concatenate([under.anchor.since[under.anchor.valid], under.aside.since[under.aside.valid]])
+    assert dates.size > 0  # the person's own (dated between the floor last showing and 26 s)
+    assert dates.min() > 8.0 + SMALL.same_item_s, "an anchor of the item taken away is still held"
+
+
 def test_region_tells_what_the_rule_holds_over_an_item() -> None:
     """``region`` (what ``benchmarks/clutter_trace.py`` prints): over an item put down at 12 s (once the
     empty corridor is learned) and watched for 14 s, its pixels hold an anchor dated to the placement,
