@@ -10,8 +10,10 @@ front) it is kept, with its date; ``seen_s`` (in view or behind someone walking)
 while something else stands still on it. If something else holds still on the pixel long enough, it
 becomes the anchor and the old one is kept aside; when the old one shows again (the person in front has
 left) it is restored with its date. There is room for one aside: when people stand in front of an item
-in turn, the next one pushes out the person before them, not the item. An anchor is dropped only when
-the pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away).
+in turn, the next one pushes out the person before them, not the item. An anchor is dropped when the
+pixel has shown the empty corridor for ``gone_s`` on end (the item was taken away), or when the rule
+``forget``s it (a ghost taken into the background; the rest of a reported item taken away while someone
+stood over part of it).
 
 Where a person detector runs, the pixels inside people's boxes may be people. An anchor that comes up
 inside a person's box is *unproven*: it does not stand (``static``) until it has shown itself with no
