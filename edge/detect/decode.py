@@ -32,13 +32,18 @@ def decode(output: np.ndarray, layout: Layout, num_classes: int) -> tuple[np.nda
     return xyxy, score.astype(np.float32), class_id.astype(np.int64)
 
 
-def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of every box in ``a`` (M, 4) with every box in ``b`` (N, 4)."""
+def intersection_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Area every box in ``a`` (M, 4) shares with every box in ``b`` (N, 4): (M, N)."""
     ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
     iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
     ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
     iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
+    return np.asarray(np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None))
+
+
+def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of every box in ``a`` (M, 4) with every box in ``b`` (N, 4)."""
+    inter = intersection_matrix(a, b)
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     union = area_a[:, None] + area_b[None, :] - inter

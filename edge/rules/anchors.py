@@ -46,9 +46,10 @@ class AnchorParams:
     # how far back a new anchor is dated: an item put down just before people stood talking in front of
     # it for half a minute first showed before they came (kept for the zones' pixels only)
     history_s: float = 60.0
-    # an anchor that came up on a person stands once in view this long without one (a detector loses a
-    # standing person for a second or two now and then, when someone passes in front)
-    proven_s: float = 3.0
+    # an anchor that came up on a person stands once in view this long without one (a detector misses a
+    # standing person for a frame or a few now and then; for longer when someone walks in front of
+    # them, and then ``PeopleHold`` keeps their box)
+    proven_s: float = 1.0
 
 
 @dataclass(frozen=True)

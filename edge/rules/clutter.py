@@ -430,6 +430,12 @@ def _pixels_touch(a: TrackedItem, b: TrackedItem, margin: int = 2) -> bool:
     return bool((mine & b.pixels[y0 - by : y1 - by, x0 - bx : x1 - bx]).any())
 
 
+def _showed_with(item: TrackedItem, other: TrackedItem, same_item_s: float) -> bool:
+    """Dated after it first showed (the median of pixels people hid for long, whose floor was not seen),
+    it showed within ``same_item_s`` of ``other``'s date: that says more of when it came than its date."""
+    return item.since_s > item.shown_by_s and abs(item.shown_by_s - other.since_s) <= same_item_s
+
+
 def _could_have_come_with(item: TrackedItem, when_s: float) -> bool:
     """Its pixels showed the floor until before ``when_s`` and first showed it after: hidden all the while
     (the last strip of an item a crowd uncovered), it may have come then. Something put down later beside
@@ -967,8 +973,9 @@ class ClutterRule:
     def _piece_of_reported(self, item: TrackedItem, t_s: float, dwell_s: float) -> bool:
         """Does it touch a reported item, as a piece of it or as someone standing at it?
 
-        Appeared with it (dated within ``same_item_s``): a piece of it, split off by someone who stood in
-        front while it qualified; it joins that item silently. Dated apart while the reported item shows
+        Appeared with it (dated within ``same_item_s``, or, dated later than it first showed, showed
+        within that of it): a piece of it, split off by someone who stood in front while it qualified;
+        it joins that item silently. Dated apart while the reported item shows
         itself (``beside_in_view`` of its pixels: nobody stands in front of it): something put down beside
         it, a new item like any other. Dated apart while it is partly hidden: maybe someone standing at
         it, whose blob spills around it; if it overlaps its box, wait (someone standing leaves, and their
@@ -986,7 +993,11 @@ class ClutterRule:
                 continue
             if _overlap(_grow(other.bbox, -2), item.bbox) <= 0 and not _pixels_touch(item, other):
                 continue  # only the fringes of their boxes meet: it stands apart (further back, say)
-            if _came_together(item, other, self.params) or _could_have_come_with(item, other.since_s):
+            if (
+                _came_together(item, other, self.params)
+                or _could_have_come_with(item, other.since_s)
+                or _showed_with(item, other, self.params.same_item_s)
+            ):
                 item.alerted = True
                 self._own(item)
                 return True

@@ -16,7 +16,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from edge.detect.decode import iou_matrix
+from edge.detect.decode import intersection_matrix, iou_matrix
 from edge.detect.detections import Detections
 from edge.tracking import greedy_pairs
 from edge.zonemask import analysis_window
@@ -43,7 +43,8 @@ class PeopleParams:
     # detector drew a moment ago, and the rule looks at frames a fifth of a second apart
     margin: float = 0.1
     # a person the detector loses (half hidden behind someone walking in front, a bag at their feet) is
-    # still where they were last found while their box shows what it showed then (they stand still);
+    # still where they were last found while their box shows what it showed then (they stand still),
+    # or while someone found covers in_front of it (walking in front of them, hiding what it shows);
     # only someone found in this many frames on end (a stray box on an item would hide the item), and
     # at most hold_still_s
     still_hits: int = 3
@@ -54,6 +55,7 @@ class PeopleParams:
     # corridors behind boxes of people long gone, and cost more items than it saved)
     hold_s: float = 0.0
     match_iou: float = 0.3  # a box this close to one of the frame before is the same person, moved on
+    in_front: float = 0.2  # a lost person's box this much covered by someone found: maybe behind them
     # with a silhouette model (``PeopleShapes``) only the pixels it says a person shows are masked, grown
     # by this many analysis pixels (an edge the model drew a pixel short; a foot that moved since)
     grow_px: int = 1
@@ -101,7 +103,8 @@ class PeopleHold:
     passer-by in front, a bag at their feet), sometimes for seconds; for the rule that is a moment of
     still pixels "with nobody over them", enough to take a person for an item. A box that no box of
     this frame continues (by IoU, one to one, as the tracker matches) is kept as long as it shows what
-    it showed when last found (``hold_still_s`` at most), and ``hold_s`` in any case."""
+    it showed when last found or someone found covers it (``hold_still_s`` at most), and ``hold_s`` in
+    any case."""
 
     def __init__(self, params: PeopleParams | None = None) -> None:
         self.params = params or PeopleParams()
@@ -124,6 +127,11 @@ class PeopleHold:
             for r, c in greedy_pairs(iou_matrix(self._boxes, now), p.match_iou):
                 lost[r] = False  # seen again (maybe moved): this frame's box stands for them
                 continued[c] = r
+        # someone found this frame over a lost person's box may be walking in front of them: that says
+        # nothing of whether they still stand there
+        covered = np.zeros(len(self._boxes), bool)
+        if len(self._boxes) and len(now):
+            covered = _covers(now, self._boxes) >= p.in_front
         for i in np.nonzero(lost)[0]:
             look = self._looks[i]
             if (
@@ -131,7 +139,7 @@ class PeopleHold:
                 and look is not None
                 and self._hits[i] >= p.still_hits
                 and t_s - self._found_s[i] <= p.hold_still_s
-                and self._unchanged(look, _crop(image, self._boxes[i], scale))
+                and (covered[i] or self._unchanged(look, _crop(image, self._boxes[i], scale)))
             ):
                 self._seen_s[i] = t_s
         held = lost & (self._seen_s >= t_s - p.hold_s)
@@ -149,6 +157,13 @@ class PeopleHold:
             return False
         apart = np.abs(now.astype(np.float32) - look.astype(np.float32)).reshape(*now.shape[:2], -1)
         return float((apart.max(axis=2) <= self.params.still_match).mean()) >= self.params.still_share
+
+
+def _covers(front: np.ndarray, behind: np.ndarray) -> np.ndarray:
+    """For each box of ``behind``, the largest share of it any box of ``front`` covers."""
+    area = (behind[:, 2] - behind[:, 0]) * (behind[:, 3] - behind[:, 1])
+    inter = intersection_matrix(front, behind)
+    return np.asarray((inter / np.maximum(area, 1e-6)[None, :]).max(axis=0))
 
 
 def _crop(image: np.ndarray, box: np.ndarray, scale: float) -> np.ndarray | None:

@@ -144,6 +144,48 @@ def test_a_lost_person_whose_box_shows_something_else_is_held_only_hold_s() -> N
     assert len(lost_after(5, gone, until_s=14.0)) == 0
 
 
+def test_a_lost_person_someone_walks_in_front_of_is_held_while_they_cover_them() -> None:
+    """Regression (tuning clip 33-0): a talker the detector lost while a passer-by walked in front of him
+    was dropped, his box showing the passer-by, not him; his pixels showed "with nobody over them" and
+    stood like a thing. Someone found over a lost person's box says nothing of whether they still stand
+    there."""
+    hold = PeopleHold(PeopleParams(hold_s=2.0))
+    talker = np.array([TALKER], np.float32)
+    t = 10.0
+    for _ in range(5):
+        hold.update(talker, t, scene(TALKER))
+        t = round(t + 0.2, 3)
+    # a passer-by crosses in front for 4 s (twice hold_s), slowly, covering a third of the talker's box
+    passer = (90, 10, 112, 110)
+    seen = scene(TALKER)
+    seen[10:110, 90:112] = (170.0, 150.0, 60.0)  # in other clothes
+    held = hold.update(np.array([passer], np.float32), t, seen)
+    while t < 15.0:
+        t = round(t + 0.2, 3)
+        held = hold.update(np.array([passer], np.float32), t, seen)
+        assert list(map(float, TALKER)) in held.tolist(), t
+    # the passer-by has gone (held hold_s where he was last found) and the talker is still lost: held
+    # while his box shows him, as before
+    for _ in range(12):
+        t = round(t + 0.2, 3)
+        held = hold.update(np.zeros((0, 4), np.float32), t, scene(TALKER))
+    assert held.tolist() == [list(map(float, TALKER))]
+
+
+def test_a_lost_person_only_grazed_by_someone_found_is_held_only_hold_s() -> None:
+    """Only a box covering ``in_front`` of the lost one stands for someone in front of them."""
+    hold = PeopleHold(PeopleParams(hold_s=2.0))
+    t = 10.0
+    for _ in range(5):
+        hold.update(np.array([TALKER], np.float32), t, scene(TALKER))
+        t = round(t + 0.2, 3)
+    grazing = (126, 10, 160, 110)  # 4 of the talker's 30 columns
+    while t < 15.0:
+        held = hold.update(np.array([grazing], np.float32), t, scene(grazing))
+        t = round(t + 0.2, 3)
+    assert held.tolist() == [list(map(float, grazing))]
+
+
 def test_a_box_found_in_a_frame_or_two_is_not_held_for_looking_the_same() -> None:
     """A stray person box on an item would hide the item as long as it stands: held only hold_s."""
     assert len(lost_after(2, scene(TALKER), until_s=14.0)) == 0
