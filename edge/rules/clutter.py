@@ -973,15 +973,15 @@ class ClutterRule:
     def _piece_of_reported(self, item: TrackedItem, t_s: float, dwell_s: float) -> bool:
         """Does it touch a reported item, as a piece of it or as someone standing at it?
 
-        Appeared with it (dated within ``same_item_s``, or, dated later than it first showed, showed
-        within that of it): a piece of it, split off by someone who stood in front while it qualified;
-        it joins that item silently. Dated apart while the reported item shows
-        itself (``beside_in_view`` of its pixels: nobody stands in front of it): something put down beside
-        it, a new item like any other. Dated apart while it is partly hidden: maybe someone standing at
-        it, whose blob spills around it; if it overlaps its box, wait (someone standing leaves, and their
-        blob with them); if it only touches it and the rule has no person detector, it must stand
-        ``beside_dwells`` dwells (a person at a reported item, looking at it or about to take it, splits
-        into pieces beside it; with a detector, their pixels are masked and no piece of them is left).
+        Appeared with it (dated within ``same_item_s``, or, dated later than it first showed, showed within
+        that of it): a piece of it, split off by someone who stood in front while it qualified; it joins
+        that item silently. Dated apart while the reported item shows itself (``beside_in_view`` of its
+        pixels: nobody stands in front of it): something put down beside it, a new item like any other.
+        Dated apart while it is partly hidden: maybe someone standing at it, whose blob spills around it; if
+        it overlaps its box, wait (someone standing leaves, and their blob with them); if it only touches it
+        and the rule has no person detector, it must stand ``beside_dwells`` dwells (a person at a reported
+        item, looking at it or about to take it, splits into pieces beside it; with a detector, their pixels
+        are masked and no piece of them is left).
         """
         if item.pixels is None or self._anchors is None:
             return False
