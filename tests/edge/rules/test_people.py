@@ -118,15 +118,20 @@ def scene(*people: tuple[int, int, int, int]) -> np.ndarray:
 TALKER = (100, 20, 130, 100)
 
 
+def talker_found(hold: PeopleHold, frames: int) -> float:
+    """The talker is found in ``frames`` frames (0.2 s apart) from 10 s; the time of the next frame."""
+    t = 10.0
+    for _ in range(frames):
+        hold.update(np.array([TALKER], np.float32), t, scene(TALKER))
+        t = round(t + 0.2, 3)
+    return t
+
+
 def lost_after(found_frames: int, then: np.ndarray, until_s: float) -> np.ndarray:
     """The talker is found in ``found_frames`` frames (0.2 s apart) from 10 s, then lost while the image
     is ``then``; the boxes held at ``until_s``."""
     hold = PeopleHold(PeopleParams(hold_s=2.0))
-    box = np.array([TALKER], np.float32)
-    t = 10.0
-    for _ in range(found_frames):
-        hold.update(box, t, scene(TALKER))
-        t = round(t + 0.2, 3)
+    t = talker_found(hold, found_frames)
     held = hold.update(np.zeros((0, 4), np.float32), t, then)
     while t < until_s:
         t = round(t + 0.2, 3)
@@ -150,11 +155,7 @@ def test_a_lost_person_someone_walks_in_front_of_is_held_while_they_cover_them()
     stood like a thing. Someone found over a lost person's box says nothing of whether they still stand
     there."""
     hold = PeopleHold(PeopleParams(hold_s=2.0))
-    talker = np.array([TALKER], np.float32)
-    t = 10.0
-    for _ in range(5):
-        hold.update(talker, t, scene(TALKER))
-        t = round(t + 0.2, 3)
+    t = talker_found(hold, 5)
     # a passer-by crosses in front for 4 s (twice hold_s), slowly, covering a third of the talker's box
     passer = (90, 10, 112, 110)
     seen = scene(TALKER)
@@ -175,10 +176,7 @@ def test_a_lost_person_someone_walks_in_front_of_is_held_while_they_cover_them()
 def test_a_lost_person_only_grazed_by_someone_found_is_held_only_hold_s() -> None:
     """Only a box covering ``in_front`` of the lost one stands for someone in front of them."""
     hold = PeopleHold(PeopleParams(hold_s=2.0))
-    t = 10.0
-    for _ in range(5):
-        hold.update(np.array([TALKER], np.float32), t, scene(TALKER))
-        t = round(t + 0.2, 3)
+    t = talker_found(hold, 5)
     grazing = (126, 10, 160, 110)  # 4 of the talker's 30 columns
     while t < 15.0:
         held = hold.update(np.array([grazing], np.float32), t, scene(grazing))
