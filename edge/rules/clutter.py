@@ -13,11 +13,12 @@ seconds apart are two items when both were seen to come (sharp spans) and their 
 
 An item is reported once it has stood ``dwell_s`` and behaves like a thing, not like people: its blob
 showed in nearly every frame, kept its box, did not show the empty floor through itself (traces of
-passers-by at a busy far end do), is in view, and nobody is moving at it right now (the report waits
-for a quiet frame). From its alert on, its pixels are its own: they never form a new blob, so a split
-or a re-detection cannot alert twice, while a new item put down next to it still can. It is forgotten
-when its pixels have shown the empty corridor ``hold_s`` on end (taken away). Optionally a detector
-must confirm the blob.
+passers-by at a busy far end do), is in view, and nothing is moving at it right now (the report waits
+for a quiet frame; people the detector found are in front of it, and their motion does not count).
+From its alert on, its pixels are its own: they never form a new blob, so a split or a re-detection
+cannot alert twice, while a new item put down next to it still can. It is forgotten when its pixels
+have shown the empty corridor ``hold_s`` on end (taken away). Optionally a detector must confirm the
+blob.
 
 With a person detector (``people``), people are known for what they are: what shows inside their boxes
 never starts an item, and a person standing in front of an item counts like a passer-by (``Anchors``).
@@ -916,6 +917,9 @@ class ClutterRule:
         A person who stops is still for seconds, not for the dwell; a blob made of passers-by's traces
         comes and goes and changes shape; an item keeps its place and its box. Motion at or next to the
         box right now (someone walking past or bending over it) postpones the decision to a quiet frame.
+        With a person detector, motion inside the people it found does not: they stand in front of the
+        item, and what shows of it is judged without their pixels already. Someone who stays at an item
+        shifting from foot to foot would otherwise postpone it until it is taken away.
         """
         p = self.params
         if item.last_seen_s != t_s:
@@ -929,7 +933,10 @@ class ClutterRule:
         if t_s - item.steady_since_s < p.steady_s:
             return Waits.UNSTEADY
         rows, cols = _slice(item.footprint, moving.shape, p.moving_margin)
-        return Waits.MOVING if float(moving[rows, cols].mean()) > p.moving_share else ""
+        near = moving[rows, cols]
+        if self._people_now is not None:
+            near = near & ~self._people_now[rows, cols]  # people found are in front of it, not at it
+        return Waits.MOVING if float(near.mean()) > p.moving_share else ""
 
     def _due(self, frame: np.ndarray, moving: np.ndarray, t_s: float) -> list[AlertDraft]:
         drafts = []

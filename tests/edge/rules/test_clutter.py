@@ -740,3 +740,34 @@ def test_region_tells_what_the_rule_holds_over_an_item() -> None:
     bare = rule.region((220.0, 80.0, 280.0, 120.0), t)
     assert bare is not None and bare.anchored == 0.0 and bare.items == ()
     assert rule.region((400.0, 300.0, 500.0, 400.0), t) is None  # outside the picture
+
+
+def test_an_item_someone_fidgets_beside_until_it_was_taken_away_is_reported_when_people_are_known() -> None:
+    """Regression (clips 254-1, 134-1): after the dwell someone stands at the item, shifting from foot to
+    foot, until it is taken away. Motion at the box postponed the report to a quiet frame, which never
+    came. The motion is the person the detector found, who stands in front of the item (what shows of
+    it is judged without their pixels), not at it: the item is reported, dated to its placement, while
+    they still stand there. Model-free, motion there still postpones it; the person alone is no item."""
+
+    def scene(item: bool, people: DrawnPeople | None) -> Callable[[np.ndarray, float], None]:
+        def draw(frame: np.ndarray, t: float) -> None:
+            if people is not None:
+                people.clear(frame.shape[:2])
+            if item and 8 <= t < 40:
+                frame[140:190, 120:170] = (40, 60, 190)
+            if 16 <= t < 50:
+                step = 0.0 if round(t * FPS) % 2 else 1 / (4 * 1.8)  # legs apart, then together
+                if people is None:
+                    draw_person(frame, 150, step, still=False)
+                else:
+                    people.draw(frame, 150, step, still=False)  # over its right half
+
+        return draw
+
+    people = DrawnPeople()
+    sinces = play(60, scene(item=True, people=people), people, shapes=True)
+    assert len(sinces) == 1, sinces
+    assert abs(sinces[0] - 8) <= 1, sinces
+    assert play(60, scene(item=True, people=None)) == []  # no detector: someone is moving at it
+    people = DrawnPeople()
+    assert play(60, scene(item=False, people=people), people, shapes=True) == []
