@@ -749,18 +749,14 @@ def test_an_item_someone_fidgets_beside_until_it_was_taken_away_is_reported_when
     it is judged without their pixels), not at it: the item is reported, dated to its placement, while
     they still stand there. Model-free, motion there still postpones it; the person alone is no item."""
 
-    def scene(item: bool, people: DrawnPeople | None) -> Callable[[np.ndarray, float], None]:
+    def scene(item: bool, people: DrawnPeople) -> Callable[[np.ndarray, float], None]:
         def draw(frame: np.ndarray, t: float) -> None:
-            if people is not None:
-                people.clear(frame.shape[:2])
+            people.clear(frame.shape[:2])
             if item and 8 <= t < 40:
                 frame[140:190, 120:170] = (40, 60, 190)
             if 16 <= t < 50:
                 step = 0.0 if round(t * FPS) % 2 else 1 / (4 * 1.8)  # legs apart, then together
-                if people is None:
-                    draw_person(frame, 150, step, still=False)
-                else:
-                    people.draw(frame, 150, step, still=False)  # over its right half
+                people.draw(frame, 150, step, still=False)  # over its right half
 
         return draw
 
@@ -768,6 +764,6 @@ def test_an_item_someone_fidgets_beside_until_it_was_taken_away_is_reported_when
     sinces = play(60, scene(item=True, people=people), people, shapes=True)
     assert len(sinces) == 1, sinces
     assert abs(sinces[0] - 8) <= 1, sinces
-    assert play(60, scene(item=True, people=None)) == []  # no detector: someone is moving at it
+    assert play(60, scene(item=True, people=DrawnPeople())) == []  # no detector: someone is moving at it
     people = DrawnPeople()
     assert play(60, scene(item=False, people=people), people, shapes=True) == []
