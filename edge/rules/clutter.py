@@ -352,6 +352,15 @@ def _one_after_other(after: float, by: float, other_after: float, other_by: floa
     return bool(other_after > by + gap_s or after > other_by + gap_s)
 
 
+@dataclass(frozen=True)
+class _Span:
+    """A date and the span that says so, of pixels that are not (yet) a blob."""
+
+    since_s: float
+    came_after_s: float
+    shown_by_s: float
+
+
 class Dated(Protocol):
     """A blob or a tracked item: when it came, and the span that says so."""
 
@@ -628,14 +637,70 @@ class ClutterRule:
             rows, cols = slice(y, y + h), slice(x, x + w)
             dater = self._dater(standing, rows, cols)
             pieces = _split_by_date(pixels, dated[rows, cols], p.same_item_s, dater, p.apart_s, int(min_area))
-            for px, py, piece in pieces:
-                share = area * int(piece.sum()) // total  # of the closed blob's area
-                if share < min_area:
-                    continue
-                blob = self._blob(piece, x + px, y + py, share, diff, differs, standing)
-                if blob is not None:
-                    blobs.append(blob)
+            for px, py, whole in pieces:
+                for qx, qy, piece in self._hand_back(whole, x + px, y + py, standing, min_area):
+                    share = area * int(piece.sum()) // total  # of the closed blob's area
+                    if share < min_area:
+                        continue
+                    blob = self._blob(piece, qx, qy, share, diff, differs, standing)
+                    if blob is not None:
+                        blobs.append(blob)
         return blobs
+
+    def _hand_back(
+        self, pixels: np.ndarray, x: int, y: int, standing: Standing, min_area: float
+    ) -> list[tuple[int, int, np.ndarray]]:
+        """A blob (its ``pixels`` with their box at ``x``, ``y``) that took in a tracked, unreported item's
+        last pixels while dated apart from it hands them back: a neighbour people hid from when it came
+        starts to stand and joins up with it, dated to its own time. Left joined, the item is never seen
+        again and the neighbour is reported in its place. The item's pixels go back to it when they
+        still date with it and both parts are big enough to be items; else the blob stays whole."""
+        p = self.params
+        h, w = pixels.shape
+        box = (float(x), float(y), float(x + w), float(y + h))
+        whole: Dated | None = None
+        for item in self._items:
+            if item.alerted or item.pixels is None or _overlap(item.footprint, box) <= 0.3:
+                continue
+            rows, cols, mine = _placed(
+                item.pixels, round(item.bbox[0]), round(item.bbox[1]), 0, 0, self._labels.shape
+            )
+            theirs = np.zeros_like(pixels)
+            r0, c0 = max(rows.start, y), max(cols.start, x)
+            r1, c1 = min(rows.stop, y + h), min(cols.stop, x + w)
+            if r1 <= r0 or c1 <= c0:
+                continue
+            theirs[r0 - y : r1 - y, c0 - x : c1 - x] = mine[
+                r0 - rows.start : r1 - rows.start, c0 - cols.start : c1 - cols.start
+            ]
+            theirs &= pixels
+            rest = pixels & ~theirs
+            if theirs.sum() < min_area or rest.sum() < min_area:
+                continue
+            if whole is None:
+                whole = _Span(*self._date_pixels(pixels, x, y, standing))
+            if _came_together(item, whole, p):
+                continue  # it continues the item as it is
+            if not _came_together(item, _Span(*self._date_pixels(theirs, x, y, standing)), p):
+                continue
+            ys, xs = np.nonzero(theirs)
+            back = theirs[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+            return [(x + int(xs.min()), y + int(ys.min()), back)] + [
+                (x + qx, y + qy, part) for qx, qy, _area, part in _closed_parts(rest)
+            ]
+        return [(x, y, pixels)]
+
+    def _date_pixels(
+        self, pixels: np.ndarray, x: int, y: int, standing: Standing
+    ) -> tuple[float, float, float]:
+        """``_date`` of a blob's own pixels (its box at ``x``, ``y``)."""
+        h, w = pixels.shape
+        rows, cols = slice(y, y + h), slice(x, x + w)
+        return self._date(
+            standing.since[rows, cols][pixels],
+            standing.floor_s[rows, cols][pixels],
+            standing.shown_s[rows, cols][pixels],
+        )
 
     def _dater(self, standing: Standing, rows: slice, cols: slice) -> Dater:
         """Dates a group of a blob's pixels (a mask of the box ``rows``, ``cols``) as ``_date`` does."""

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from edge.rules.anchors import Standing
 from edge.rules.clutter import (
     ClutterParams,
     ClutterRule,
@@ -767,3 +768,46 @@ def test_an_item_someone_fidgets_beside_until_it_was_taken_away_is_reported_when
     assert play(60, scene(item=True, people=DrawnPeople())) == []  # no detector: someone is moving at it
     people = DrawnPeople()
     assert play(60, scene(item=False, people=people), people, shapes=True) == []
+
+
+def test_a_blob_that_took_in_a_tracked_items_pixels_dated_apart_from_it_hands_them_back() -> None:
+    """Regression (clip 142-1): an item is tracked, dated right, when a neighbour just above it, which a
+    crowd hid from when it was put down, starts to stand. Their pixels join into one blob, dated by the
+    neighbour's (the middle of the long time it was hidden, 20 s before the item came): that blob does
+    not continue the item, so the item was never seen again and the neighbour was reported in its place.
+    The item's pixels in the blob still date with it: they go back to it, the rest is a blob of its own."""
+    rule = ClutterRule([ZONE], origin=START, params=SMALL)
+    rule.process(floor(0.0), 0.0)  # sizes the rule to the frame
+    item = TrackedItem(
+        id=1,
+        zone=ZONE.name,
+        bbox=(60.0, 60.0, 70.0, 66.0),
+        since_s=40.0,
+        last_seen_s=49.8,
+        came_after_s=36.0,
+        shown_by_s=44.0,
+        footprint=(60.0, 60.0, 70.0, 66.0),
+        pixels=np.ones((6, 10), bool),
+    )
+    rule._items.append(item)
+    shape = rule._labels.shape
+    floor_s, shown_s = np.full(shape, 5.0, np.float32), np.full(shape, 35.0, np.float32)  # the neighbour
+    floor_s[60:66, 60:70], shown_s[60:66, 60:70] = 36.0, 44.0  # the item: people were about as it came
+    standing = Standing(
+        mask=np.ones(shape, bool),
+        since=(floor_s + shown_s) / 2,
+        floor_s=floor_s,
+        shown_s=shown_s,
+        shows=np.ones(shape, bool),
+    )
+    blob = np.ones((16, 10), bool)  # rows 50-65: the neighbour above, the item below
+    assert rule._date_pixels(blob, 60, 50, standing)[0] == pytest.approx(20.0)  # dated apart from it
+    pieces = rule._hand_back(blob, 60, 50, standing, min_area=15)
+    assert sorted((x, y, part.shape, bool(part.all())) for x, y, part in pieces) == [
+        (60, 50, (10, 10), True),
+        (60, 60, (6, 10), True),
+    ]
+    # where the item's own pixels no longer date with it, the blob is something else: it stays whole
+    standing.floor_s[60:66, 60:70], standing.shown_s[60:66, 60:70] = 5.0, 35.0
+    standing.since[60:66, 60:70] = 20.0
+    assert [part.shape for _x, _y, part in rule._hand_back(blob, 60, 50, standing, min_area=15)] == [(16, 10)]
