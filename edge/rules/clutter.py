@@ -650,26 +650,35 @@ class ClutterRule:
     def _hand_back(
         self, pixels: np.ndarray, x: int, y: int, standing: Standing, min_area: float
     ) -> list[tuple[int, int, np.ndarray]]:
-        """A blob (its ``pixels`` with their box at ``x``, ``y``) that took in a tracked, unreported item's
-        last pixels while dated apart from it hands them back: a neighbour people hid from when it came
-        starts to stand and joins up with it, dated to its own time. Left joined, the item is never seen
-        again and the neighbour is reported in its place. The item's pixels go back to it when they
-        still date with it and both parts are big enough to be items; else the blob stays whole."""
+        """A blob (its ``pixels`` with their box at ``x``, ``y``) that continues no tracked item but took in
+        an unreported item's last pixels hands them back: a neighbour people hid from when it came starts
+        to stand and joins up with the item, the two dated to the neighbour's time. Left joined, the item
+        is never seen again and the neighbour is reported in its place. The item's pixels go back to it
+        when they still date with it and both parts are big enough to be items. A blob that continues an
+        item stays whole: it is that item, and a piece of it another item held, dated apart, was misdated
+        (a spot people hid for long dates to the middle of that time)."""
         p = self.params
         h, w = pixels.shape
         box = (float(x), float(y), float(x + w), float(y + h))
-        whole: Dated | None = None
-        for item in self._items:
-            if item.alerted or item.pixels is None or _overlap(item.footprint, box) <= 0.3:
-                continue
+        under = [
+            (i, i.pixels)
+            for i in self._items
+            if not i.alerted and i.pixels is not None and _overlap(i.footprint, box) > 0.3
+        ]
+        if not under:
+            return [(x, y, pixels)]
+        whole = _Span(*self._date_pixels(pixels, x, y, standing))
+        if any(_came_together(item, whole, p) for item, _ in under):
+            return [(x, y, pixels)]
+        for item, last in under:
             rows, cols, mine = _placed(
-                item.pixels, round(item.bbox[0]), round(item.bbox[1]), 0, 0, self._labels.shape
+                last, round(item.bbox[0]), round(item.bbox[1]), 0, 0, self._labels.shape
             )
-            theirs = np.zeros_like(pixels)
             r0, c0 = max(rows.start, y), max(cols.start, x)
             r1, c1 = min(rows.stop, y + h), min(cols.stop, x + w)
             if r1 <= r0 or c1 <= c0:
                 continue
+            theirs = np.zeros_like(pixels)
             theirs[r0 - y : r1 - y, c0 - x : c1 - x] = mine[
                 r0 - rows.start : r1 - rows.start, c0 - cols.start : c1 - cols.start
             ]
@@ -677,10 +686,6 @@ class ClutterRule:
             rest = pixels & ~theirs
             if theirs.sum() < min_area or rest.sum() < min_area:
                 continue
-            if whole is None:
-                whole = _Span(*self._date_pixels(pixels, x, y, standing))
-            if _came_together(item, whole, p):
-                continue  # it continues the item as it is
             if not _came_together(item, _Span(*self._date_pixels(theirs, x, y, standing)), p):
                 continue
             ys, xs = np.nonzero(theirs)

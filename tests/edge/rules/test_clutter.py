@@ -807,6 +807,22 @@ def test_a_blob_that_took_in_a_tracked_items_pixels_dated_apart_from_it_hands_th
         (60, 50, (10, 10), True),
         (60, 60, (6, 10), True),
     ]
+    # a blob that continues another tracked item is that item: it stays whole (clip 31-0: a piece of an
+    # item put down where people had stood for long was tracked apart, dated to the middle of that time)
+    rule._items.append(
+        replace(
+            item,
+            id=2,
+            bbox=(60.0, 50.0, 70.0, 60.0),
+            footprint=(60.0, 50.0, 70.0, 60.0),
+            since_s=20.0,
+            came_after_s=5.0,
+            shown_by_s=35.0,
+            pixels=np.ones((10, 10), bool),
+        )
+    )
+    assert [part.shape for _x, _y, part in rule._hand_back(blob, 60, 50, standing, min_area=15)] == [(16, 10)]
+    rule._items.pop()
     # where the item's own pixels no longer date with it, the blob is something else: it stays whole
     standing.floor_s[60:66, 60:70], standing.shown_s[60:66, 60:70] = 5.0, 35.0
     standing.since[60:66, 60:70] = 20.0
