@@ -9,7 +9,9 @@ down, not when we noticed: each pixel says "after the floor last showed here, by
 showed", and the item came where those spans overlap. Pixels of it that people hid for most of the time
 since they first showed do not stand, but they still say when it came (a crowd that hid it from just
 after it was put down would otherwise date it to when the crowd left). Two touching items set down
-seconds apart are two items when both were seen to come (sharp spans) and their spans lie apart.
+seconds apart are two items when both were seen to come (sharp spans) and their spans lie apart. A
+neighbour people hid from when it came, which starts to stand only once an item beside it is tracked,
+joins that item's blob dated to its own time: the blob hands the item's pixels back (``_hand_back``).
 
 An item is reported once it has stood ``dwell_s`` and behaves like a thing, not like people: its blob
 showed in nearly every frame, kept its box, did not show the empty floor through itself (traces of
