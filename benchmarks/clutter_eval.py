@@ -219,6 +219,18 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def truth_item(
+    parser: argparse.ArgumentParser, truth_path: Path, item_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A clip's truth and one item of it, for the scripts that look at one item (a usage error if the
+    clip has no such item)."""
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    items = {item["id"]: item for item in truth["items"]}
+    if item_id not in items:
+        parser.error(f"{truth_path} has no {item_id!r} (it has {', '.join(sorted(items))})")
+    return truth, items[item_id]
+
+
 def people_finder(choice: str) -> PeopleFinder | None:
     """The person detector ``--people`` names, or None for 'none' (model-free)."""
     if choice == "none":

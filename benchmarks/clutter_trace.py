@@ -19,7 +19,6 @@ while people stood on it, show there.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # trace this checkout, not an installed one
 
-from benchmarks.clutter_eval import add_people_option, people_finder, people_shapes
+from benchmarks.clutter_eval import add_people_option, people_finder, people_shapes, truth_item
 from edge.analyzer import AlertDraft
 from edge.replay import replay
 from edge.rules.anchors import AnchorLayer
@@ -162,11 +161,7 @@ def main() -> int:
     )
     add_people_option(parser)
     args = parser.parse_args()
-    truth = json.loads(args.truth.read_text(encoding="utf-8"))
-    items = {item["id"]: item for item in truth["items"]}
-    if args.item not in items:
-        parser.error(f"{args.truth} has no {args.item!r} (it has {', '.join(sorted(items))})")
-    item = items[args.item]
+    truth, item = truth_item(parser, args.truth, args.item)
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
     people = people_finder(args.people)
     shapes = people_shapes(args.silhouettes) if people is not None else None

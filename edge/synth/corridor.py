@@ -300,6 +300,13 @@ class CorridorRenderer:
         return shown
 
 
+def item_pixels(item: Item) -> np.ndarray:
+    """The frame pixels an item covers, as ``frame`` draws it (bool, frame size)."""
+    scratch = np.zeros((H, W, 3), np.uint8)
+    _draw_box(scratch, replace(item, color=(255, 255, 255)))
+    return scratch[..., 0] > 0
+
+
 SEEN_SHARE = 0.25  # of an item's pixels in view: enough to tell it has come, and that it is still there
 SINCE_TOLERANCE_S = 3.0  # how close to its placement an item's alert must date it
 
@@ -322,11 +329,7 @@ def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[s
     and seen again after the dwell (else nobody can tell it stayed)."""
     looks = [walker_look(render_seed, i) for i in range(len(scene.walkers))]
     scratch = np.zeros((H, W, 3), np.uint8)
-    own: dict[str, np.ndarray] = {}
-    for item in scene.items:
-        scratch[:] = 0
-        _draw_box(scratch, replace(item, color=(255, 255, 255)))
-        own[item.id] = scratch[..., 0] > 0
+    own = {item.id: item_pixels(item) for item in scene.items}
     first: dict[str, float] = {}
     last: dict[str, float] = {}
     for i in range(round(scene.duration_s * fps)):
