@@ -9,13 +9,17 @@ as people (the person detector's boxes, held while people stand still, and the s
 outlines). Prints them per 5 s and, over the frames in which a quarter of the item or more was really in
 view (what the truth calls seen), how often the rule masked nearly all of it. An item the rule masks
 whole while part of it shows cannot be dated or seen to stay by what shows.
+
+``--snap T ...`` saves, side by side, the frames at those times around the item, 3x: what the rule masks
+as people in red, the outline of what people really show in green, the item's outline in cyan
+(``--image``, default ``benchmarks/plots/clutter-masks-CLIP-ITEM.png``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +56,11 @@ class MaskProbe:
         people_at: Callable[[float], np.ndarray],
         own: np.ndarray,
         span: tuple[float, float],
+        snap_at: Sequence[float] = (),
     ) -> None:
         self.rule, self.people_at, self.own, self.span = rule, people_at, own, span
+        self.snap_at = sorted(snap_at)
+        self.shots: list[np.ndarray] = []
         sw, sh, _ = analysis_size(own.shape[1], own.shape[0], rule.params.width)
         self.small = cv2.resize(own.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA) > 0.5
         ys, xs = np.nonzero(own)
@@ -70,7 +77,34 @@ class MaskProbe:
                 really = float((self.people_at(t_s) & self.own).sum()) / max(1, int(self.own.sum()))
                 masked = float(px.people[mine].mean()) if mine.any() else float("nan")
                 self.covers.append(Cover(t_s, really, masked))
+        if self.snap_at and t_s >= self.snap_at[0]:
+            self.snap_at.pop(0)
+            shot = self._shot(frame, t_s)
+            if shot is not None:
+                self.shots.append(shot)
         return drafts
+
+    def _shot(self, frame: np.ndarray, t_s: float, margin: float = 50.0, zoom: int = 3) -> np.ndarray | None:
+        """The frame around the item: the rule's people mask in red, people's and the item's outlines."""
+        x0, y0, x1, y1 = self.bbox
+        px = self.rule.region_pixels((x0 - margin, y0 - margin, x1 + margin, y1 + margin), t_s)
+        if px is None:
+            return None
+        s = self.small.shape[1] / self.own.shape[1]  # analysis pixels per frame pixel
+        fx0, fy0 = round(px.box[0] / s), round(px.box[1] / s)
+        fx1, fy1 = round(px.box[2] / s), round(px.box[3] / s)
+        crop = frame[fy0:fy1, fx0:fx1].copy()
+        size = (crop.shape[1], crop.shape[0])
+        masked = cv2.resize(px.people.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+        tinted = crop.copy()
+        tinted[masked] = (0, 0, 255)
+        crop = cv2.addWeighted(crop, 0.6, tinted, 0.4, 0)
+        for mask, colour in ((self.people_at(t_s), (0, 255, 0)), (self.own, (255, 255, 0))):
+            edge = cv2.Canny(mask[fy0:fy1, fx0:fx1].astype(np.uint8) * 255, 50, 150) > 0
+            crop[edge] = colour
+        crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST)
+        cv2.putText(crop, f"t={t_s:.1f}s", (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (255, 255, 255), 2)
+        return crop
 
     def finish(self, t_s: float) -> list[AlertDraft]:
         return self.rule.finish(t_s)
@@ -82,6 +116,8 @@ def main() -> int:
     )
     parser.add_argument("truth", type=Path, help="a generated clip's .truth.json (corridor-SEED-K)")
     parser.add_argument("item", help="the item's id in the truth, e.g. item-1")
+    parser.add_argument("--snap", type=float, nargs="+", default=[], metavar="T", help="frames to save (s)")
+    parser.add_argument("--image", type=Path, default=None, help="where --snap saves its PNG")
     add_people_option(parser)
     args = parser.parse_args()
     truth, item = truth_item(parser, args.truth, args.item)
@@ -98,8 +134,16 @@ def main() -> int:
         parser.error("--people none: the rule masks nobody, there is nothing to compare")
     rule = ClutterRule.from_camera(camera, people=people, silhouettes=people_shapes(args.silhouettes))
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
-    probe = MaskProbe(rule, renderer.people, own, (float(item["placed_s"]), end_s))
+    probe = MaskProbe(rule, renderer.people, own, (float(item["placed_s"]), end_s), args.snap)
     replay(Path(camera.source), [probe], camera.fps)
+    if probe.shots:
+        clip = args.truth.name.removesuffix(".truth.json")
+        image = args.image or Path(f"benchmarks/plots/clutter-masks-{clip}-{args.item}.png")
+        image.parent.mkdir(parents=True, exist_ok=True)
+        height = min(shot.shape[0] for shot in probe.shots)
+        strip = np.hstack([shot[:height] for shot in probe.shots])
+        cv2.imwrite(str(image), strip, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        print(f"image: {image}")
     covers = probe.covers
     print(f"{args.truth.name} {args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s")
     print(f"{'seconds':>10}{'really hidden':>15}{'masked':>8}")
