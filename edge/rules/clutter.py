@@ -425,6 +425,12 @@ def _split_apart(
     return refined
 
 
+def _lies_on(item: TrackedItem, box: BBox) -> bool:
+    """Does a blob's ``box`` lie on the item's footprint? Then the blob continues it, if they came
+    together (``_track``); else it may have taken in the item's pixels (``ClutterRule._hand_back``)."""
+    return _overlap(item.footprint, box) > 0.3
+
+
 def _pixels_touch(a: TrackedItem, b: TrackedItem, margin: int = 2) -> bool:
     """Do two items' pixels (not only their boxes) come within ``margin`` pixels of each other?"""
     if a.pixels is None or b.pixels is None:
@@ -658,20 +664,16 @@ class ClutterRule:
         is never seen again and the neighbour is reported in its place. The item's pixels go back to it
         when they still date with it and both parts are big enough to be items. A blob that continues an
         item stays whole: it is that item, and a piece of it another item held, dated apart, was misdated
-        (a spot people hid for long dates to the middle of that time)."""
+        (a spot people hid for long dates to the middle of that time). A blob that is all (or nearly all)
+        its item's pixels, as on most frames, is not dated here: ``_blob`` dates it."""
         p = self.params
         h, w = pixels.shape
         box = (float(x), float(y), float(x + w), float(y + h))
         under = [
-            (i, i.pixels)
-            for i in self._items
-            if not i.alerted and i.pixels is not None and _overlap(i.footprint, box) > 0.3
+            (i, i.pixels) for i in self._items if not i.alerted and i.pixels is not None and _lies_on(i, box)
         ]
-        if not under:
-            return [(x, y, pixels)]
-        whole = _Span(*self._date_pixels(pixels, x, y, standing))
-        if any(_came_together(item, whole, p) for item, _ in under):
-            return [(x, y, pixels)]
+        date = self._dater(standing, slice(y, y + h), slice(x, x + w))
+        whole: _Span | None = None
         for item, last in under:
             rows, cols, mine = _placed(
                 last, round(item.bbox[0]), round(item.bbox[1]), 0, 0, self._labels.shape
@@ -688,7 +690,11 @@ class ClutterRule:
             rest = pixels & ~theirs
             if theirs.sum() < min_area or rest.sum() < min_area:
                 continue
-            if not _came_together(item, _Span(*self._date_pixels(theirs, x, y, standing)), p):
+            if whole is None:
+                whole = _Span(*date(pixels))
+                if any(_came_together(other, whole, p) for other, _ in under):
+                    return [(x, y, pixels)]
+            if not _came_together(item, _Span(*date(theirs)), p):
                 continue
             ys, xs = np.nonzero(theirs)
             back = theirs[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
@@ -696,18 +702,6 @@ class ClutterRule:
                 (x + qx, y + qy, part) for qx, qy, _area, part in _closed_parts(rest)
             ]
         return [(x, y, pixels)]
-
-    def _date_pixels(
-        self, pixels: np.ndarray, x: int, y: int, standing: Standing
-    ) -> tuple[float, float, float]:
-        """``_date`` of a blob's own pixels (its box at ``x``, ``y``)."""
-        h, w = pixels.shape
-        rows, cols = slice(y, y + h), slice(x, x + w)
-        return self._date(
-            standing.since[rows, cols][pixels],
-            standing.floor_s[rows, cols][pixels],
-            standing.shown_s[rows, cols][pixels],
-        )
 
     def _dater(self, standing: Standing, rows: slice, cols: slice) -> Dater:
         """Dates a group of a blob's pixels (a mask of the box ``rows``, ``cols``) as ``_date`` does."""
@@ -878,7 +872,7 @@ class ClutterRule:
                 for i in self._items
                 if not i.alerted
                 and i.id not in merged
-                and _overlap(i.footprint, blob.bbox) > 0.3
+                and _lies_on(i, blob.bbox)
                 and _came_together(i, blob, p)
             ]
             if overlapping:

@@ -282,9 +282,7 @@ class CorridorRenderer:
             if item.present(t):
 
                 def hide(item: Item = item) -> None:
-                    scratch[:] = 0
-                    _draw_box(scratch, replace(item, color=(255, 255, 255)))
-                    shown[scratch[..., 0] > 0] = False
+                    shown[item_pixels(item)] = False
 
                 layers.append((item.z_m, hide))
         for walker, look in zip(self.scene.walkers, self._looks, strict=True):

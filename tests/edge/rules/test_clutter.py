@@ -801,7 +801,8 @@ def test_a_blob_that_took_in_a_tracked_items_pixels_dated_apart_from_it_hands_th
         shows=np.ones(shape, bool),
     )
     blob = np.ones((16, 10), bool)  # rows 50-65: the neighbour above, the item below
-    assert rule._date_pixels(blob, 60, 50, standing)[0] == pytest.approx(20.0)  # dated apart from it
+    date = rule._dater(standing, slice(50, 66), slice(60, 70))
+    assert date(blob)[0] == pytest.approx(20.0)  # dated apart from it
     pieces = rule._hand_back(blob, 60, 50, standing, min_area=15)
     assert sorted((x, y, part.shape, bool(part.all())) for x, y, part in pieces) == [
         (60, 50, (10, 10), True),
