@@ -1,0 +1,210 @@
+"""What the clutter rule's people mask covers at analysis size: people, and the floor right beside them.
+
+    python benchmarks/silhouette_edges.py                     # seed 9 (not a training seed), every 4 s
+    python benchmarks/silhouette_edges.py --seed 222 --clip 1 --grow-chance 0.1
+
+Renders frames of a generated corridor scene, finds people with the shipped detector, and masks them
+three ways at the rule's analysis width:
+
+- the rule's mask (``silhouette_mask``): the silhouette model's pixels (each crop thresholded, then
+  sampled to its window), grown by ``grow_px`` into every pixel;
+- not grown: the same without the grow;
+- grown where unsure (a candidate, not in the rule): each crop's chances brought to its window by area
+  (a pixel half person reads 0.5), thresholded, and grown by ``grow_px`` only into pixels whose chance is
+  above ``--grow-chance``.
+
+Per frame and in median, against the renderer's own drawing of people brought to analysis size (a pixel
+is a person's when at least half of it is):
+
+- kept: share of person pixels masked (a person left unmasked stands as an item);
+- beside: share of the floor inside people's boxes that touches a person pixel (beside and between their
+  legs, where something at their feet shows) that is masked;
+- between: the same for floor pixels with person pixels both left and right of them within two pixels (gaps
+  between legs).
+
+The rule blurs its analysis image (3x3) before it compares it with the empty corridor, so a floor pixel
+beside someone carries part of their colour: what "beside" leaves open is what can stand as an item at
+a standing person's edge. ``--plot`` saves the medians as bars (default
+``benchmarks/plots/silhouette-edges.png``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed one
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
+from edge.detect import Detector, SessionPool
+from edge.detect.silhouette import PersonSilhouettes, Window, crop_window
+from edge.rules.clutter import ClutterParams
+from edge.rules.people import DetectedPeople, people_mask, silhouette_mask
+from edge.synth.corridor import CorridorRenderer, corridor_scene
+from edge.zonemask import analysis_size
+
+
+@dataclass(frozen=True)
+class EdgeShares:
+    t_s: float
+    kept: float
+    beside: float
+    between: float
+
+
+def between_legs(person: np.ndarray, reach: int = 2) -> np.ndarray:
+    """Pixels with a person pixel within ``reach`` to their left and to their right (on the same row)."""
+    left = np.zeros_like(person)
+    right = np.zeros_like(person)
+    for d in range(1, reach + 1):
+        left[:, d:] |= person[:, :-d]
+        right[:, :-d] |= person[:, d:]
+    return left & right & ~person
+
+
+def paste_chances(chances: np.ndarray, window: Window, chance: np.ndarray) -> None:
+    """Raise ``chances`` over ``window`` to a crop's ``chance`` resized to it: by area where it shrinks,
+    linearly where it grows."""
+    x0, y0, x1, y1 = window
+    a, b = max(0, x0), max(0, y0)
+    c, d = min(chances.shape[1], x1), min(chances.shape[0], y1)
+    if c <= a or d <= b:
+        return
+    shrinks = x1 - x0 < chance.shape[1]
+    resized = cv2.resize(
+        chance, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA if shrinks else cv2.INTER_LINEAR
+    )
+    np.maximum(chances[b:d, a:c], resized[b - y0 : d - y0, a - x0 : c - x0], out=chances[b:d, a:c])
+
+
+def grown_where_unsure(chances: np.ndarray, threshold: float, grow_px: int, grow_chance: float) -> np.ndarray:
+    """Pixels above ``threshold``, grown by ``grow_px`` only into pixels whose chance is above
+    ``grow_chance`` (0: into every pixel, as the rule grows)."""
+    mask = chances > threshold
+    if grow_px > 0 and mask.any():
+        kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
+        mask |= (cv2.dilate(mask.astype(np.uint8), kernel) > 0) & (chances > grow_chance)
+    return mask
+
+
+def unsure_mask(
+    shapes: PersonSilhouettes,
+    frame: np.ndarray,
+    boxes: np.ndarray,
+    shape: tuple[int, int],
+    scale: float,
+    grow_px: int,
+    grow_chance: float,
+) -> np.ndarray:
+    """The candidate: crops' chances pasted by area at analysis size, grown where the model is unsure."""
+    chances = np.zeros(shape, np.float32)
+    for box, chance in zip(boxes, shapes.chances(frame, boxes), strict=True):
+        x0, y0, x1, y1 = crop_window(box, shapes.manifest.margin)
+        window = (
+            int(np.floor(x0 * scale)),
+            int(np.floor(y0 * scale)),
+            int(np.ceil(x1 * scale)),
+            int(np.ceil(y1 * scale)),
+        )
+        paste_chances(chances, window, chance)
+    return grown_where_unsure(chances, shapes.manifest.threshold, grow_px, grow_chance)
+
+
+def shares(
+    person: np.ndarray, floor: np.ndarray, gap: np.ndarray, mask: np.ndarray, t_s: float
+) -> EdgeShares:
+    return EdgeShares(
+        t_s,
+        float(mask[person].mean()),
+        float(mask[floor].mean()),
+        float(mask[gap].mean()) if gap.any() else float("nan"),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--clip", type=int, default=0)
+    parser.add_argument("--every", type=float, default=4.0, help="seconds between frames")
+    parser.add_argument(
+        "--grow-chance", type=float, default=0.05, help="the candidate grows into pixels above it"
+    )
+    parser.add_argument("--plot", type=Path, default=Path("benchmarks/plots/silhouette-edges.png"))
+    args = parser.parse_args()
+    pool = SessionPool()
+    shapes = PersonSilhouettes.from_manifest(DEFAULT_SILHOUETTE_MANIFEST, pool)
+    finder = DetectedPeople(Detector.from_manifest(DEFAULT_INDOOR_MANIFEST, pool))
+    scene = corridor_scene(args.seed, args.clip, 3, 150.0, 20.0)
+    renderer = CorridorRenderer(scene, args.seed * 1000 + args.clip)  # as ``write_corridor_clip`` renders it
+    params = ClutterParams().people
+    masks = ("the rule's mask", "not grown", "grown where unsure")
+    rows: dict[str, list[EdgeShares]] = {name: [] for name in masks}
+    print(
+        f"seed {args.seed} clip {args.clip}: grow_px {params.grow_px}; the candidate grows where the chance "
+        f"is above {args.grow_chance}"
+    )
+    print(f"{'t s':>6}  {'kept':>20}  {'beside':>20}  {'between':>20}   ({' / '.join(masks)})")
+    for t in np.arange(args.every, scene.duration_s, args.every):
+        frame = renderer.frame(float(t))
+        boxes = finder.boxes(frame)
+        sw, sh, scale = analysis_size(frame.shape[1], frame.shape[0], ClutterParams().width)
+        drawn = renderer.people(float(t)).astype(np.float32)
+        share = cv2.resize(drawn, (sw, sh), interpolation=cv2.INTER_AREA)
+        boxed = people_mask(boxes, (sh, sw), scale, 0.0)
+        person = boxed & (share >= 0.5)
+        near = cv2.dilate((share > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        floor = boxed & (share == 0) & near
+        if person.sum() < 50 or floor.sum() < 20:
+            continue
+        gap = floor & between_legs(share > 0)
+        found = [
+            silhouette_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px),
+            silhouette_mask(shapes, frame, boxes, (sh, sw), scale, 0),
+            unsure_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px, args.grow_chance),
+        ]
+        measured = [shares(person, floor, gap, mask, float(t)) for mask in found]
+        for name, m in zip(masks, measured, strict=True):
+            rows[name].append(m)
+        cells = ["/".join(f"{getattr(m, k):.2f}" for m in measured) for k in ("kept", "beside", "between")]
+        print(f"{t:6.1f}  {cells[0]:>20}  {cells[1]:>20}  {cells[2]:>20}")
+    if not rows[masks[0]]:
+        print("no frame with people in it")
+        return 1
+    print(f"\nmedians over {len(rows[masks[0]])} frames:")
+    medians = {}
+    for name, found in rows.items():
+        medians[name] = [
+            float(np.nanmedian([getattr(s, k) for s in found])) for k in ("kept", "beside", "between")
+        ]
+        kept, beside, between = medians[name]
+        print(f"  {name:<20} kept {kept:.3f}  beside {beside:.3f}  between {between:.3f}")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    x = np.arange(3)
+    for k, (name, values) in enumerate(medians.items()):
+        ax.bar(x + (k - 1) * 0.27, values, 0.27, label=name)
+    ax.set_xticks(x, ["person pixels", "floor beside them", "floor between legs"])
+    ax.set_ylabel("share masked (median frame)")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"people masks at analysis size, corridor seed {args.seed} clip {args.clip}")
+    ax.legend()
+    fig.tight_layout()
+    args.plot.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(args.plot, dpi=100)
+    print(f"plot: {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
