@@ -44,7 +44,7 @@ from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.silhouette import PersonSilhouettes
 from edge.replay import replay
-from edge.rules.clutter import ClutterRule
+from edge.rules.clutter import ClutterParams, ClutterRule
 from edge.rules.people import DetectedPeople, PeopleFinder, PeopleShapes
 from edge.synth.corridor import SEEN_SHARE, SINCE_TOLERANCE_S, write_corridor_clip
 from sharpeyes.config import CameraConfig, load_model
@@ -186,11 +186,14 @@ def score_alerts(clip: str, truth: dict[str, Any], alerts: list[Reported]) -> Cl
 
 
 def score_clip(
-    truth_path: Path, people: PeopleFinder | None = None, silhouettes: PeopleShapes | None = None
+    truth_path: Path,
+    people: PeopleFinder | None = None,
+    silhouettes: PeopleShapes | None = None,
+    params: ClutterParams | None = None,
 ) -> ClipScore:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
-    rule = TimedRule(ClutterRule.from_camera(camera, people=people, silhouettes=silhouettes))
+    rule = TimedRule(ClutterRule.from_camera(camera, people=people, silhouettes=silhouettes, params=params))
     result = replay(Path(camera.source), [rule], camera.fps)
     alerts = []
     for draft in result.drafts:
@@ -216,6 +219,30 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
         default=str(DEFAULT_SILHOUETTE_MANIFEST),
         help="manifest of the person silhouette model (default: the shipped one; 'none': people's whole "
         "boxes are masked)",
+    )
+
+
+def add_candidate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--grow-chance",
+        type=float,
+        default=None,
+        help="candidate (session 25): grow people's silhouettes only into pixels above this chance",
+    )
+    parser.add_argument(
+        "--blur-among-free",
+        action="store_true",
+        help="candidate (session 25): blur beside people among the pixels nobody stands on",
+    )
+
+
+def candidate_params(args: argparse.Namespace) -> ClutterParams:
+    """The rule's parameters with the candidates ``add_candidate_options`` named."""
+    base = ClutterParams()
+    return replace(
+        base,
+        blur_among_free=bool(args.blur_among_free),
+        people=replace(base.people, grow_chance=args.grow_chance),
     )
 
 
@@ -277,7 +304,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="seed 7, one 70 s clip (under a minute)")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/clutter_eval.png"))
     add_people_option(parser)
+    add_candidate_options(parser)
     args = parser.parse_args()
+    params = candidate_params(args)
     people = people_finder(args.people)
     shapes = people_shapes(args.silhouettes) if people is not None else None
     if args.quick:
@@ -285,9 +314,12 @@ def main() -> int:
     out = args.out or Path("build/corridor-quick" if args.quick else "build/corridor-eval")
 
     truths = [t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)]
-    scores = [score_clip(truth_path, people, shapes) for truth_path in truths]
+    scores = [score_clip(truth_path, people, shapes, params) for truth_path in truths]
     print(
-        f"people: {args.people}" + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
+        f"people: {args.people}"
+        + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
+        + (f"; grow_chance {args.grow_chance}" if args.grow_chance is not None else "")
+        + ("; blur among free pixels" if args.blur_among_free else "")
     )
     print()
     print(

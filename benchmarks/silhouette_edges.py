@@ -9,9 +9,9 @@ three ways at the rule's analysis width:
 - the rule's mask (``silhouette_mask``): the silhouette model's pixels (each crop thresholded, then
   sampled to its window), grown by ``grow_px`` into every pixel;
 - not grown: the same without the grow;
-- grown where unsure (a candidate, not in the rule): each crop's chances brought to its window by area
-  (a pixel half person reads 0.5), thresholded, and grown by ``grow_px`` only into pixels whose chance is
-  above ``--grow-chance``.
+- grown where unsure (``PeopleParams.grow_chance``, a candidate off by default): each crop's chances
+  brought to its window by area (a pixel half person reads 0.5), thresholded, and grown by ``grow_px``
+  only into pixels whose chance is above ``--grow-chance``.
 
 Per frame and in median, against the renderer's own drawing of people brought to analysis size (a pixel
 is a person's when at least half of it is):
@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
-from edge.detect.silhouette import PersonSilhouettes, Window, crop_window
+from edge.detect.silhouette import PersonSilhouettes
 from edge.rules.clutter import ClutterParams
 from edge.rules.people import DetectedPeople, people_mask, silhouette_mask
 from edge.synth.corridor import CorridorRenderer, corridor_scene
@@ -70,54 +70,6 @@ def between_legs(person: np.ndarray, reach: int = 2) -> np.ndarray:
         left[:, d:] |= person[:, :-d]
         right[:, :-d] |= person[:, d:]
     return left & right & ~person
-
-
-def paste_chances(chances: np.ndarray, window: Window, chance: np.ndarray) -> None:
-    """Raise ``chances`` over ``window`` to a crop's ``chance`` resized to it: by area where it shrinks,
-    linearly where it grows."""
-    x0, y0, x1, y1 = window
-    a, b = max(0, x0), max(0, y0)
-    c, d = min(chances.shape[1], x1), min(chances.shape[0], y1)
-    if c <= a or d <= b:
-        return
-    shrinks = x1 - x0 < chance.shape[1]
-    resized = cv2.resize(
-        chance, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA if shrinks else cv2.INTER_LINEAR
-    )
-    np.maximum(chances[b:d, a:c], resized[b - y0 : d - y0, a - x0 : c - x0], out=chances[b:d, a:c])
-
-
-def grown_where_unsure(chances: np.ndarray, threshold: float, grow_px: int, grow_chance: float) -> np.ndarray:
-    """Pixels above ``threshold``, grown by ``grow_px`` only into pixels whose chance is above
-    ``grow_chance`` (0: into every pixel, as the rule grows)."""
-    mask = chances > threshold
-    if grow_px > 0 and mask.any():
-        kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        mask |= (cv2.dilate(mask.astype(np.uint8), kernel) > 0) & (chances > grow_chance)
-    return mask
-
-
-def unsure_mask(
-    shapes: PersonSilhouettes,
-    frame: np.ndarray,
-    boxes: np.ndarray,
-    shape: tuple[int, int],
-    scale: float,
-    grow_px: int,
-    grow_chance: float,
-) -> np.ndarray:
-    """The candidate: crops' chances pasted by area at analysis size, grown where the model is unsure."""
-    chances = np.zeros(shape, np.float32)
-    for box, chance in zip(boxes, shapes.chances(frame, boxes), strict=True):
-        x0, y0, x1, y1 = crop_window(box, shapes.manifest.margin)
-        window = (
-            int(np.floor(x0 * scale)),
-            int(np.floor(y0 * scale)),
-            int(np.ceil(x1 * scale)),
-            int(np.ceil(y1 * scale)),
-        )
-        paste_chances(chances, window, chance)
-    return grown_where_unsure(chances, shapes.manifest.threshold, grow_px, grow_chance)
 
 
 def shares(
@@ -172,7 +124,7 @@ def main() -> int:
         found = [
             silhouette_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px),
             silhouette_mask(shapes, frame, boxes, (sh, sw), scale, 0),
-            unsure_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px, args.grow_chance),
+            silhouette_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px, args.grow_chance),
         ]
         measured = [shares(person, floor, gap, mask, float(t)) for mask in found]
         for name, m in zip(masks, measured, strict=True):

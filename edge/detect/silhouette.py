@@ -79,6 +79,24 @@ def paste(mask: np.ndarray, window: Window, shown: np.ndarray) -> None:
     mask[b:d, a:c] |= resized[b - y0 : d - y0, a - x0 : c - x0]
 
 
+def paste_chances(chances: np.ndarray, window: Window, chance: np.ndarray) -> None:
+    """Raise ``chances`` over ``window`` (``chances``' pixels) to a crop's ``chance`` resized to the window:
+    by area where it shrinks, so a pixel half person and half floor reads 0.5, not 0 or 1 by sampling;
+    linearly where it grows."""
+    x0, y0, x1, y1 = window
+    inside = _inside(window, chances.shape)
+    if inside is None:
+        return
+    a, b, c, d = inside
+    shrinks = x1 - x0 < chance.shape[1]
+    resized = cv2.resize(
+        chance.astype(np.float32),
+        (x1 - x0, y1 - y0),
+        interpolation=cv2.INTER_AREA if shrinks else cv2.INTER_LINEAR,
+    )
+    np.maximum(chances[b:d, a:c], resized[b - y0 : d - y0, a - x0 : c - x0], out=chances[b:d, a:c])
+
+
 class PersonSilhouettes:
     """A checked silhouette model: ``mask(frame, boxes, shape, scale)`` → the pixels people show."""
 
@@ -99,22 +117,48 @@ class PersonSilhouettes:
         """Per box, the chance each pixel of its crop shows a person: (N, height, width) float32."""
         return self._chances(frame, self._windows(boxes))
 
+    @property
+    def threshold(self) -> float:
+        return self.manifest.threshold
+
     def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
         """Pixels of an image ``shape`` (``frame`` scaled by ``scale``) that the people in ``boxes`` (frame
         pixels) show."""
         t0 = time.perf_counter()
         mask = np.zeros(shape, bool)
-        windows = self._windows(boxes)
-        for (x0, y0, x1, y1), chance in zip(windows, self._chances(frame, windows), strict=True):
-            window = (
-                int(np.floor(x0 * scale)),
-                int(np.floor(y0 * scale)),
-                int(np.ceil(x1 * scale)),
-                int(np.ceil(y1 * scale)),
-            )
+        for window, chance in self._scaled(frame, boxes, scale):
             paste(mask, window, chance > self.manifest.threshold)
         self.last_ms = (time.perf_counter() - t0) * 1e3
         return mask
+
+    def chances_at(
+        self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float
+    ) -> np.ndarray:
+        """Per pixel of an image ``shape`` (``frame`` scaled by ``scale``), the chance it shows one of the
+        people in ``boxes`` (frame pixels), each crop brought to its window by area: float32, 0 outside
+        their windows."""
+        t0 = time.perf_counter()
+        chances = np.zeros(shape, np.float32)
+        for window, chance in self._scaled(frame, boxes, scale):
+            paste_chances(chances, window, chance)
+        self.last_ms = (time.perf_counter() - t0) * 1e3
+        return chances
+
+    def _scaled(self, frame: np.ndarray, boxes: np.ndarray, scale: float) -> list[tuple[Window, np.ndarray]]:
+        """Each box's window in the pixels of the frame scaled by ``scale``, with its crop's chances."""
+        windows = self._windows(boxes)
+        return [
+            (
+                (
+                    int(np.floor(x0 * scale)),
+                    int(np.floor(y0 * scale)),
+                    int(np.ceil(x1 * scale)),
+                    int(np.ceil(y1 * scale)),
+                ),
+                chance,
+            )
+            for (x0, y0, x1, y1), chance in zip(windows, self._chances(frame, windows), strict=True)
+        ]
 
     def _windows(self, boxes: np.ndarray) -> list[Window]:
         return [crop_window(b, self.manifest.margin) for b in np.asarray(boxes, np.float32).reshape(-1, 4)]

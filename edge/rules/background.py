@@ -71,6 +71,8 @@ class EmptyBackground:
         edges = np.linspace(lo, hi, self.params.bands + 1).round().astype(int)
         self._bands = [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
         self._columns = np.arange(w, dtype=np.float32)
+        self._frame_gain = np.ones(w, np.float32)  # this frame's per-column gain ...
+        self._differed = self._differs  # ... and what differed the frame before
 
     @property
     def ready(self) -> bool:
@@ -95,6 +97,7 @@ class EmptyBackground:
         p = self.params
         ref = self._reference
         gain = self._gain(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), self._mask & ~self._differs)
+        self._frame_gain, self._differed = gain, self._differs  # for ``compare_again``
         normalised = image / gain[None, :, None]
         diff = channel_max_absdiff(normalised, ref)
         differs = np.where(self._differs, diff > p.keep_threshold, diff > p.threshold) & self._mask
@@ -122,6 +125,29 @@ class EmptyBackground:
         self._reference_grey = cv2.cvtColor(ref, cv2.COLOR_BGR2GRAY)
         return Foreground(
             image=normalised, differs=differs, diff=diff, gain=float(np.median(gain)), reference=ref
+        )
+
+    def compare_again(self, fg: Foreground, region: np.ndarray, image: np.ndarray, t_s: float) -> Foreground:
+        """``fg`` with ``region`` compared again, as ``update`` compared this frame, with ``image``'s
+        pixels there (blurred, this frame's lighting) in place of the frame's: pixels whose first look was
+        spoiled, say by a person's colour blurred into them. The background itself is not learned again."""
+        if not region.any():
+            return fg
+        p = self.params
+        normalised = image / self._frame_gain[None, :, None]
+        diff = channel_max_absdiff(normalised, fg.reference)
+        differs = np.where(self._differed, diff > p.keep_threshold, diff > p.threshold) & self._mask
+        out_image, out_diff, out_differs = fg.image.copy(), fg.diff.copy(), fg.differs.copy()
+        out_image[region] = normalised[region]
+        out_diff[region] = diff[region]
+        out_differs[region] = differs[region]
+        self._differs = self._differs.copy()  # ``fg.differs`` may be this very array: leave it as it was
+        self._differs[region] = differs[region]
+        since = self._differs_since
+        since[region & out_differs & np.isnan(since)] = t_s
+        since[region & ~out_differs] = np.nan
+        return Foreground(
+            image=out_image, differs=out_differs, diff=out_diff, gain=fg.gain, reference=fg.reference
         )
 
     def absorb(self, region: np.ndarray, image: np.ndarray) -> None:

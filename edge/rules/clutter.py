@@ -99,6 +99,10 @@ class ClutterParams:
     moving_margin: int = 3  # pixels around the box where motion postpones the report
     moving_share: float = 0.02  # of the box and margin's pixels that may be changing right now
     snapshot_max_bytes: int = 120_000
+    # a candidate, off until measured on every clip set (RESULTS.md, session 25): the analysis image is
+    # blurred again beside the people found, among the pixels nobody stands on, so a floor pixel there
+    # keeps its own colour and a standing person's edge cannot stand as an item
+    blur_among_free: bool = False
     background: BackgroundParams = field(default_factory=BackgroundParams)
     anchors: AnchorParams = field(default_factory=AnchorParams)
     people: PeopleParams = field(default_factory=PeopleParams)
@@ -188,6 +192,14 @@ class RegionPixels:
     standing: np.ndarray
     showing: np.ndarray
     people: np.ndarray
+
+
+def _blur_among(image: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """``image`` blurred as the rule blurs (3x3 Gaussian), each pixel among the ``free`` pixels only (a
+    convolution normalised by their weight): nothing of a person's colour reaches the floor beside them."""
+    weight = free.astype(np.float32)
+    total = np.maximum(cv2.GaussianBlur(weight, (3, 3), 0), 1e-6)
+    return np.asarray(cv2.GaussianBlur(image * weight[:, :, None], (3, 3), 0) / total[:, :, None], np.float32)
 
 
 def _overlap(a: BBox, b: BBox) -> float:
@@ -505,11 +517,13 @@ class ClutterRule:
         confirmer: ItemConfirmer | None = None,
         people: PeopleFinder | None = None,
         silhouettes: PeopleShapes | None = None,
+        params: ClutterParams | None = None,
     ) -> ClutterRule:
         return cls(
             camera.zones,
             camera.mask,
             origin=origin,
+            params=params,
             confirmer=confirmer,
             people=people,
             silhouettes=silhouettes,
@@ -579,6 +593,8 @@ class ClutterRule:
         if fg is None:
             return []
         self._people_now = self._people(frame, fg, t_s)
+        if self.params.blur_among_free and self._people_now is not None and self._people_now.any():
+            fg = self._blurred_among_free(fg, frame, self._people_now, t_s)
         self._anchors.update(fg, t_s, self._people_now)
         self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
@@ -608,6 +624,25 @@ class ClutterRule:
             self._owned = np.zeros((sh, sw), bool)
         return small
 
+    def _blurred_among_free(
+        self, fg: Foreground, frame: np.ndarray, people: np.ndarray, t_s: float
+    ) -> Foreground:
+        """``fg`` with the pixels beside ``people`` blurred among those nobody stands on, and compared with
+        the empty corridor again. The rule's blur mixes a third or so of a person's colour into the floor
+        pixels around them, so the edge of someone standing holds still like a thing; grown over every
+        pixel beside them, the mask also shuts the gap between their legs where an item shows."""
+        if self._background is None:
+            return fg
+        h, w = frame.shape[:2]
+        sw, sh, _ = analysis_size(w, h, self.params.width)
+        colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+        small = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        among = _blur_among(small, ~people)
+        beside = (
+            cv2.dilate(people.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        ) & ~people  # the blur's reach
+        return self._background.compare_again(fg, beside, among, t_s)
+
     def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
         """Pixels of people (analysis size): inside their boxes, or what they show of them with a silhouette
         model; None without a person detector. An empty fire lane has nobody in it: the detector runs
@@ -623,8 +658,9 @@ class ClutterRule:
         held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
         shape = fg.differs.shape
         if self.silhouettes is not None and len(held):
+            people = self.params.people
             return silhouette_mask(
-                self.silhouettes, frame, held, shape, self._scale, self.params.people.grow_px
+                self.silhouettes, frame, held, shape, self._scale, people.grow_px, people.grow_chance
             )
         return people_mask(held, shape, self._scale, self.params.people.margin)
 

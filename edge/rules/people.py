@@ -57,16 +57,32 @@ class PeopleParams:
     match_iou: float = 0.3  # a box this close to one of the frame before is the same person, moved on
     in_front: float = 0.2  # a lost person's box this much covered by someone found: maybe behind them
     # with a silhouette model (``PeopleShapes``) only the pixels it says a person shows are masked, grown
-    # by this many analysis pixels (an edge the model drew a pixel short; a foot that moved since)
+    # by this many analysis pixels (an edge the model drew a pixel short; a foot that moved since) ...
     grow_px: int = 1
+    # ... into every pixel (None), or, a candidate not yet measured on every clip set, only into pixels
+    # the model gives more than this chance (crops brought to analysis size by area): a blurred edge, not
+    # floor or an item showing between someone's legs. Alone it leaves standing talkers' edges to stand
+    # as items (``ClutterParams.blur_among_free`` keeps their colour out; RESULTS.md, session 25)
+    grow_chance: float | None = None
 
 
 class PeopleShapes(Protocol):
     """Which pixels of people's boxes are people (``edge.detect.silhouette.PersonSilhouettes`` is one)."""
 
+    @property
+    def threshold(self) -> float:
+        """A pixel shows a person above this chance."""
+        ...
+
     def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
         """Pixels of an image ``shape`` (``frame`` scaled by ``scale``) that the people in ``boxes`` (frame
         pixels) show."""
+        ...
+
+    def chances_at(
+        self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float
+    ) -> np.ndarray:
+        """Per pixel of the same image, the chance it shows one of them."""
         ...
 
 
@@ -192,11 +208,20 @@ def silhouette_mask(
     shape: tuple[int, int],
     scale: float,
     grow_px: int,
+    grow_chance: float | None = None,
 ) -> np.ndarray:
     """The pixels the people in ``boxes`` show (``shapes``), grown by ``grow_px``: what the rule masks when
-    it knows people's outlines, not just their boxes."""
-    mask = shapes.mask(frame, boxes, shape, scale)
+    it knows people's outlines, not just their boxes. Grown into every pixel (``grow_chance`` None), or
+    only into pixels the model is unsure are free, so what shows between someone's legs stays open."""
+    if grow_chance is None:
+        mask = shapes.mask(frame, boxes, shape, scale)
+        if grow_px > 0 and mask.any():
+            kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
+            mask = cv2.dilate(mask.astype(np.uint8), kernel) > 0
+        return np.asarray(mask, bool)
+    chances = shapes.chances_at(frame, boxes, shape, scale)
+    mask = chances > shapes.threshold
     if grow_px > 0 and mask.any():
         kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        mask = cv2.dilate(mask.astype(np.uint8), kernel) > 0
+        mask |= (cv2.dilate(mask.astype(np.uint8), kernel) > 0) & (chances > grow_chance)
     return np.asarray(mask, bool)

@@ -12,7 +12,7 @@ import yaml
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, ModelError, SessionPool
 from edge.detect.manifest import sha256_of
-from edge.detect.silhouette import PersonSilhouettes, crop, crop_window, paste
+from edge.detect.silhouette import PersonSilhouettes, crop, crop_window, paste, paste_chances
 from edge.rules.people import DetectedPeople, people_mask
 from edge.synth.corridor import CorridorRenderer, H, W, corridor_scene
 
@@ -64,6 +64,19 @@ def test_crops_and_pastes_reach_past_the_frame_edge() -> None:
     mask = np.zeros((20, 30), bool)
     paste(mask, window, np.ones((4, 4), bool))
     assert mask[1:13, 0:6].all() and mask.sum() == 12 * 6
+
+
+def test_a_crop_pasted_by_area_reads_a_thin_gap_between_legs_as_free() -> None:
+    """Shrunk by area, a two-pixel gap in an 8-pixel-wide crop is one free pixel at half size; sampling
+    keeps or loses it by chance. Where windows meet, the larger chance stays."""
+    legs = np.ones((8, 8), np.float32)
+    legs[:, 2:4] = 0.0
+    chances = np.zeros((4, 6), np.float32)
+    chances[:, 5] = 0.7
+    paste_chances(chances, (0, 0, 4, 4), legs)
+    assert (chances[:, 1] == 0.0).all() and (chances[:, [0, 2, 3]] == 1.0).all()
+    paste_chances(chances, (4, 0, 6, 4), np.full((2, 2), 0.4, np.float32))
+    assert (chances[:, 4] == np.float32(0.4)).all() and (chances[:, 5] == np.float32(0.7)).all()
 
 
 @pytest.mark.slow

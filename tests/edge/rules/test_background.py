@@ -63,3 +63,25 @@ def test_a_ghost_is_taken_from_the_floor_not_from_a_person_standing_on_it(people
         t = round(t + 0.2, 3)
     assert fg is not None
     assert fg.differs[SPOT].any() != people_known
+
+
+def test_pixels_compared_again_replace_the_first_look_and_carry_their_hysteresis() -> None:
+    """A spot first seen brighter (a person's colour blurred into it) is compared again with its own
+    colour: it no longer differs, the rest of the frame is as ``update`` left it, and the next frame's
+    hysteresis starts from the corrected state."""
+    background = EmptyBackground(np.ones((40, 60), np.uint8))
+    for i in range(8):
+        assert background.update(_shows(FLOOR), float(i)) is None or i >= 6
+    fg = background.update(_shows((200.0, 200.0, 200.0)), 8.0)
+    assert fg is not None and fg.differs[SPOT].all() and fg.differs.sum() == 100
+    region = np.zeros((40, 60), bool)
+    region[10:20, 10:15] = True  # the left half of the spot, seen again as floor
+    again = background.compare_again(fg, region, _shows(FLOOR), 8.0)
+    assert not again.differs[region].any() and again.differs[10:20, 15:20].all()
+    assert np.allclose(again.image[region], FLOOR, atol=1.0) and again.diff[region].max() < 1.0
+    assert fg.differs[region].all()  # the first look is left as it was
+    # 15 grey levels brighter: under ``threshold`` (18) for a pixel that no longer differs, over
+    # ``keep_threshold`` (12) for one that still does
+    following = background.update(_shows(tuple(v + 15.0 for v in FLOOR)), 8.2)
+    assert following is not None
+    assert not following.differs[region].any() and following.differs[10:20, 15:20].all()

@@ -16,6 +16,7 @@ from edge.rules.clutter import (
     ClutterRule,
     TrackedItem,
     Waits,
+    _blur_among,
     _closed_parts,
     _showed_with,
     _split_by_date,
@@ -145,9 +146,19 @@ class DrawnPeople:
     def boxes(self, frame: np.ndarray) -> np.ndarray:
         return np.array(self.boxes_now, np.float32).reshape(-1, 4)
 
+    threshold = 0.5
+
     def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
         small = cv2.resize(self.pixels.astype(np.float32), (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
         return np.asarray(small > 0, bool)
+
+    def chances_at(
+        self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float
+    ) -> np.ndarray:
+        """The share of each pixel that is a person's, as sure as a model is inside them and, once blurred
+        as the rule blurs (3x3), as unsure at their edges."""
+        blurred = cv2.GaussianBlur(self.pixels.astype(np.float32), (3, 3), 0)
+        return cv2.resize(blurred, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
 
 
 def test_item_that_stays_raises_one_alert_dated_to_its_placement() -> None:
@@ -451,6 +462,23 @@ def play(
     """``play_drafts``: the alerts' ``since``, in order."""
     drafts = play_drafts(seconds, draw, people, shapes)
     return sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
+
+
+def test_blurred_among_the_pixels_nobody_stands_on_the_floor_beside_someone_keeps_its_colour() -> None:
+    """The rule's blur carries a third or so of a person's colour into the floor pixels around them, so a
+    standing person's edge holds still like a thing wherever their mask leaves it open (session 25's
+    false alerts where talkers stood). Blurred among the free pixels, the floor beside them is floor, and
+    the person is blurred as before."""
+    image = np.full((12, 12, 3), (95.0, 110.0, 120.0), np.float32)
+    person = np.zeros((12, 12), bool)
+    person[2:10, 4:7] = True
+    image[person] = (20.0, 20.0, 240.0)
+    plain = cv2.GaussianBlur(image, (3, 3), 0)
+    among = _blur_among(image, ~person)
+    beside = (cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~person
+    assert np.abs(plain[beside] - (95.0, 110.0, 120.0)).max() > 25.0  # the plain blur spoils them
+    assert np.allclose(among[beside], (95.0, 110.0, 120.0), atol=1e-3)
+    assert np.allclose(among[~person], np.full_like(among[~person], (95.0, 110.0, 120.0)), atol=1e-3)
 
 
 def test_item_whose_box_only_meets_a_reported_items_box_in_its_fringe_is_its_own_alert() -> None:

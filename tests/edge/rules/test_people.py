@@ -10,7 +10,14 @@ import pytest
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.detections import Detections
-from edge.rules.people import DetectedPeople, NoPersonClass, PeopleHold, PeopleParams, people_mask
+from edge.rules.people import (
+    DetectedPeople,
+    NoPersonClass,
+    PeopleHold,
+    PeopleParams,
+    people_mask,
+    silhouette_mask,
+)
 from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
 from sharpeyes.timefmt import EPOCH
 
@@ -81,6 +88,39 @@ def agent_config(tmp_path: Path, detectors: dict[str, object]) -> dict[str, obje
         "detectors": detectors,
         "cameras": [CORRIDOR_CAMERA],
     }
+
+
+class KnownChances:
+    """A silhouette model that gives the chances it was handed (``PeopleShapes``)."""
+
+    threshold = 0.5
+
+    def __init__(self, chances: np.ndarray) -> None:
+        self.chances = chances
+
+    def mask(self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray:
+        return np.asarray(self.chances > self.threshold, bool)
+
+    def chances_at(
+        self, frame: np.ndarray, boxes: np.ndarray, shape: tuple[int, int], scale: float
+    ) -> np.ndarray:
+        return self.chances
+
+
+def test_the_silhouette_mask_grown_where_unsure_covers_blurred_edges_not_a_gap_between_legs() -> None:
+    """Two legs (chance 0.9) a pixel apart, their outer edges blurred (0.3): with ``grow_chance`` the mask
+    grows a pixel over the edges and leaves the gap the model is sure is free (0.02) open; grown into
+    every pixel (None, the rule's default) it shuts the gap."""
+    chances = np.zeros((6, 9), np.float32)
+    chances[:, [2, 3, 5, 6]] = 0.9  # the legs
+    chances[:, 4] = 0.02  # between them
+    chances[:, [1, 7]] = 0.3  # their outer edges
+    frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
+    shapes = KnownChances(chances)
+    mask = silhouette_mask(shapes, frame, boxes, (6, 9), 1.0, grow_px=1, grow_chance=0.1)
+    assert mask[:, 1:4].all() and mask[:, 5:8].all()
+    assert not mask[:, 4].any() and not mask[:, [0, 8]].any()
+    assert silhouette_mask(shapes, frame, boxes, (6, 9), 1.0, grow_px=1)[:, 1:8].all()
 
 
 def test_a_person_the_detector_loses_is_held_where_they_stood_for_hold_s() -> None:
