@@ -100,7 +100,7 @@ class EmptyBackground:
         self._frame_gain, self._differed = gain, self._differs  # for ``compare_again``
         normalised = image / gain[None, :, None]
         diff = channel_max_absdiff(normalised, ref)
-        differs = np.where(self._differs, diff > p.keep_threshold, diff > p.threshold) & self._mask
+        differs = self._differing(diff, self._differs)
         self._differs = differs
         self._differs_since[differs & np.isnan(self._differs_since)] = t_s
         self._differs_since[~differs] = np.nan
@@ -133,10 +133,9 @@ class EmptyBackground:
         spoiled, say by a person's colour blurred into them. The background itself is not learned again."""
         if not region.any():
             return fg
-        p = self.params
         normalised = image / self._frame_gain[None, :, None]
         diff = channel_max_absdiff(normalised, fg.reference)
-        differs = np.where(self._differed, diff > p.keep_threshold, diff > p.threshold) & self._mask
+        differs = self._differing(diff, self._differed)
         out_image, out_diff, out_differs = fg.image.copy(), fg.diff.copy(), fg.differs.copy()
         out_image[region] = normalised[region]
         out_diff[region] = diff[region]
@@ -149,6 +148,12 @@ class EmptyBackground:
         return Foreground(
             image=out_image, differs=out_differs, diff=out_diff, gain=fg.gain, reference=fg.reference
         )
+
+    def _differing(self, diff: np.ndarray, before: np.ndarray) -> np.ndarray:
+        """Pixels that differ from the empty corridor by ``diff``: past ``threshold``, or past
+        ``keep_threshold`` where they differed ``before`` (hysteresis), inside the mask."""
+        p = self.params
+        return np.where(before, diff > p.keep_threshold, diff > p.threshold) & self._mask
 
     def absorb(self, region: np.ndarray, image: np.ndarray) -> None:
         """Take ``region`` of ``image`` (reference lighting) as the empty corridor from now on."""

@@ -506,6 +506,7 @@ class ClutterRule:
         self._last_t: float | None = None
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
+        self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
         self._people_hold = PeopleHold(self.params.people)
 
@@ -594,7 +595,7 @@ class ClutterRule:
             return []
         self._people_now = self._people(frame, fg, t_s)
         if self.params.blur_among_free and self._people_now is not None and self._people_now.any():
-            fg = self._blurred_among_free(fg, frame, self._people_now, t_s)
+            fg = self._blurred_among_free(fg, self._people_now, t_s)
         self._anchors.update(fg, t_s, self._people_now)
         self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
@@ -609,6 +610,7 @@ class ClutterRule:
         sw, sh, scale = analysis_size(w, h, self.params.width)
         colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
         small: np.ndarray = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        self._unblurred = small  # ``blur_among_free`` blurs it again beside people
         small = cv2.GaussianBlur(small, (3, 3), 0)
         if self._labels.shape != small.shape[:2]:
             self._scale = scale
@@ -624,20 +626,14 @@ class ClutterRule:
             self._owned = np.zeros((sh, sw), bool)
         return small
 
-    def _blurred_among_free(
-        self, fg: Foreground, frame: np.ndarray, people: np.ndarray, t_s: float
-    ) -> Foreground:
+    def _blurred_among_free(self, fg: Foreground, people: np.ndarray, t_s: float) -> Foreground:
         """``fg`` with the pixels beside ``people`` blurred among those nobody stands on, and compared with
         the empty corridor again. The rule's blur mixes a third or so of a person's colour into the floor
         pixels around them, so the edge of someone standing holds still like a thing; grown over every
         pixel beside them, the mask also shuts the gap between their legs where an item shows."""
         if self._background is None:
             return fg
-        h, w = frame.shape[:2]
-        sw, sh, _ = analysis_size(w, h, self.params.width)
-        colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-        small = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
-        among = _blur_among(small, ~people)
+        among = _blur_among(self._unblurred, ~people)
         beside = (
             cv2.dilate(people.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         ) & ~people  # the blur's reach

@@ -215,13 +215,13 @@ def silhouette_mask(
     only into pixels the model is unsure are free, so what shows between someone's legs stays open."""
     if grow_chance is None:
         mask = shapes.mask(frame, boxes, shape, scale)
-        if grow_px > 0 and mask.any():
-            kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-            mask = cv2.dilate(mask.astype(np.uint8), kernel) > 0
-        return np.asarray(mask, bool)
-    chances = shapes.chances_at(frame, boxes, shape, scale)
-    mask = chances > shapes.threshold
+        unsure = None
+    else:
+        chances = shapes.chances_at(frame, boxes, shape, scale)
+        mask = chances > shapes.threshold
+        unsure = chances > grow_chance
     if grow_px > 0 and mask.any():
         kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        mask |= (cv2.dilate(mask.astype(np.uint8), kernel) > 0) & (chances > grow_chance)
+        grown = cv2.dilate(mask.astype(np.uint8), kernel) > 0
+        mask = grown if unsure is None else mask | (grown & unsure)
     return np.asarray(mask, bool)
