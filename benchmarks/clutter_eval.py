@@ -222,22 +222,31 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_candidate_options(parser: argparse.ArgumentParser) -> None:
+def grow_chance(text: str) -> float | None:
+    """``--grow-chance``: a chance, or 'none' for silhouettes grown into every pixel (up to session 25)."""
+    return None if text.lower() == "none" else float(text)
+
+
+def add_mask_options(parser: argparse.ArgumentParser) -> None:
+    """How the rule masks people beside them, to compare with the way up to session 25."""
+    defaults = ClutterParams()
     parser.add_argument(
         "--grow-chance",
-        type=float,
-        default=None,
-        help="candidate (session 25): grow people's silhouettes only into pixels above this chance",
+        type=grow_chance,
+        default=defaults.people.grow_chance,
+        help="grow people's silhouettes only into pixels above this chance (default %(default)s; 'none': "
+        "into every pixel, as up to session 25)",
     )
     parser.add_argument(
         "--blur-among-free",
-        action="store_true",
-        help="candidate (session 25): blur beside people among the pixels nobody stands on",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.blur_among_free,
+        help="blur beside people among the pixels nobody stands on (default %(default)s)",
     )
 
 
-def candidate_params(args: argparse.Namespace) -> ClutterParams:
-    """The rule's parameters with the candidates ``add_candidate_options`` named."""
+def mask_params(args: argparse.Namespace) -> ClutterParams:
+    """The rule's parameters with the options ``add_mask_options`` read."""
     base = ClutterParams()
     return replace(
         base,
@@ -304,9 +313,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="seed 7, one 70 s clip (under a minute)")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/clutter_eval.png"))
     add_people_option(parser)
-    add_candidate_options(parser)
+    add_mask_options(parser)
     args = parser.parse_args()
-    params = candidate_params(args)
+    params = mask_params(args)
     people = people_finder(args.people)
     shapes = people_shapes(args.silhouettes) if people is not None else None
     if args.quick:
@@ -318,8 +327,8 @@ def main() -> int:
     print(
         f"people: {args.people}"
         + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
-        + (f"; grow_chance {args.grow_chance}" if args.grow_chance is not None else "")
-        + ("; blur among free pixels" if args.blur_among_free else "")
+        + f"; grow_chance {args.grow_chance}"
+        + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
     )
     print()
     print(

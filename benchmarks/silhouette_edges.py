@@ -6,12 +6,13 @@
 Renders frames of a generated corridor scene, finds people with the shipped detector, and masks them
 three ways at the rule's analysis width:
 
-- the rule's mask (``silhouette_mask``): the silhouette model's pixels (each crop thresholded, then
-  sampled to its window), grown by ``grow_px`` into every pixel;
+- grown everywhere (``silhouette_mask`` without ``grow_chance``, the rule's mask up to session 25): the
+  silhouette model's pixels (each crop thresholded, then sampled to its window), grown by ``grow_px``
+  into every pixel;
 - not grown: the same without the grow;
-- grown where unsure (``PeopleParams.grow_chance``, a candidate off by default): each crop's chances
-  brought to its window by area (a pixel half person reads 0.5), thresholded, and grown by ``grow_px``
-  only into pixels whose chance is above ``--grow-chance``.
+- grown where unsure (the rule's mask since session 26, ``PeopleParams.grow_chance``): each crop's
+  chances brought to its window by area (a pixel half person reads 0.5), thresholded, and grown by
+  ``grow_px`` only into pixels whose chance is above ``--grow-chance``.
 
 Per frame and in median, against the renderer's own drawing of people brought to analysis size (a pixel
 is a person's when at least half of it is):
@@ -91,7 +92,10 @@ def main() -> int:
     parser.add_argument("--clip", type=int, default=0)
     parser.add_argument("--every", type=float, default=4.0, help="seconds between frames")
     parser.add_argument(
-        "--grow-chance", type=float, default=0.05, help="the candidate grows into pixels above it"
+        "--grow-chance",
+        type=float,
+        default=ClutterParams().people.grow_chance,
+        help="grown where unsure: into pixels above this chance (default: the rule's, %(default)s)",
     )
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/plots/silhouette-edges.png"))
     args = parser.parse_args()
@@ -101,10 +105,10 @@ def main() -> int:
     scene = corridor_scene(args.seed, args.clip, 3, 150.0, 20.0)
     renderer = CorridorRenderer(scene, args.seed * 1000 + args.clip)  # as ``write_corridor_clip`` renders it
     params = ClutterParams().people
-    masks = ("the rule's mask", "not grown", "grown where unsure")
+    masks = ("grown everywhere", "not grown", "grown where unsure")
     rows: dict[str, list[EdgeShares]] = {name: [] for name in masks}
     print(
-        f"seed {args.seed} clip {args.clip}: grow_px {params.grow_px}; the candidate grows where the chance "
+        f"seed {args.seed} clip {args.clip}: grow_px {params.grow_px}; grown where unsure: the chance "
         f"is above {args.grow_chance}"
     )
     print(f"{'t s':>6}  {'kept':>20}  {'beside':>20}  {'between':>20}   ({' / '.join(masks)})")

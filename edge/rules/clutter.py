@@ -99,10 +99,10 @@ class ClutterParams:
     moving_margin: int = 3  # pixels around the box where motion postpones the report
     moving_share: float = 0.02  # of the box and margin's pixels that may be changing right now
     snapshot_max_bytes: int = 120_000
-    # a candidate, off until measured on every clip set (RESULTS.md, session 25): the analysis image is
-    # blurred again beside the people found, among the pixels nobody stands on, so a floor pixel there
-    # keeps its own colour and a standing person's edge cannot stand as an item
-    blur_among_free: bool = False
+    # the analysis image is blurred again beside the people found, among the pixels nobody stands on, so
+    # a floor pixel there keeps its own colour and a standing person's edge cannot stand as an item
+    # (``PeopleParams.grow_chance`` leaves those pixels open; RESULTS.md, sessions 25–26)
+    blur_among_free: bool = True
     background: BackgroundParams = field(default_factory=BackgroundParams)
     anchors: AnchorParams = field(default_factory=AnchorParams)
     people: PeopleParams = field(default_factory=PeopleParams)

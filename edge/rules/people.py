@@ -59,11 +59,11 @@ class PeopleParams:
     # with a silhouette model (``PeopleShapes``) only the pixels it says a person shows are masked, grown
     # by this many analysis pixels (an edge the model drew a pixel short; a foot that moved since) ...
     grow_px: int = 1
-    # ... into every pixel (None), or, a candidate not yet measured on every clip set, only into pixels
-    # the model gives more than this chance (crops brought to analysis size by area): a blurred edge, not
-    # floor or an item showing between someone's legs. Alone it leaves standing talkers' edges to stand
-    # as items (``ClutterParams.blur_among_free`` keeps their colour out; RESULTS.md, session 25)
-    grow_chance: float | None = None
+    # ... only into pixels the model gives more than this chance (crops brought to analysis size by
+    # area): a blurred edge, not floor or an item showing between someone's legs; None grows into every
+    # pixel (the rule up to session 25). Alone it leaves standing talkers' edges to stand as items
+    # (``ClutterParams.blur_among_free`` keeps their colour out; RESULTS.md, sessions 25–26)
+    grow_chance: float | None = 0.05
 
 
 class PeopleShapes(Protocol):

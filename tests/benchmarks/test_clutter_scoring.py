@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+from dataclasses import replace
 from typing import Any
 
-from benchmarks.clutter_eval import Reported, score_alerts
+from benchmarks.clutter_eval import Reported, add_mask_options, mask_params, score_alerts
+from edge.rules.clutter import ClutterParams
 
 
 def item(
@@ -64,3 +67,16 @@ def test_items_set_down_together_may_be_one_alert() -> None:
     truth = {"items": [item("a", 10.0, LEFT), item("b", 11.0, [138.0, 200.0, 170.0, 240.0])]}
     score = score_alerts("clip", truth, [Reported((100.0, 200.0, 170.0, 240.0), 10.5, 31.0)])
     assert (score.tp, score.pile, score.fp, score.fn) == (1, 1, 0, 0)
+
+
+def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -> None:
+    """``--grow-chance none --no-blur-among-free`` is the documented way back to the rule up to session 25."""
+    parser = argparse.ArgumentParser()
+    add_mask_options(parser)
+    default = mask_params(parser.parse_args([]))
+    assert default == ClutterParams()
+    assert default.people.grow_chance == 0.05 and default.blur_among_free
+    old = mask_params(parser.parse_args(["--grow-chance", "none", "--no-blur-among-free"]))
+    assert old.people.grow_chance is None and not old.blur_among_free
+    assert replace(old, blur_among_free=True, people=replace(old.people, grow_chance=0.05)) == default
+    assert mask_params(parser.parse_args(["--grow-chance", "0.1"])).people.grow_chance == 0.1
