@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from kafka import KafkaConsumer, KafkaProducer
@@ -56,6 +58,46 @@ def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]])
     return n
 
 
+# kafka-python 3.0.12 can block forever inside a fetch (dpkp/kafka-python#3121; fixed upstream by #3123,
+# not in a release yet): a pass of the consumer that has not ended in this long is given up for a new one
+PASS_LIMIT_S = 60.0
+
+
+def _consumer(bootstrap: str, topic: str) -> KafkaConsumer:
+    return KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        consumer_timeout_ms=500,
+    )
+
+
+def _one_pass(consumer: Iterable[Any], limit_s: float) -> list[bytes] | None:
+    """What one pass of ``consumer`` (until 500 ms bring nothing) read, run in a daemon thread so that a
+    fetch hung in the library cannot hang the test: None if the pass has not ended in ``limit_s``."""
+    got: list[bytes] = []
+    failed: list[Exception] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            for record in consumer:
+                got.append(record.value)
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="read-all-pass", daemon=True).start()
+    if not done.wait(limit_s):
+        return None
+    if failed:
+        raise failed[0]
+    return got
+
+
 def read_all(
     bootstrap: str,
     topic: str,
@@ -68,15 +110,9 @@ def read_all(
 ) -> list[bytes]:
     """Read ``topic`` from the start until at least ``until`` messages (matching ``count_if`` if given)
     have arrived, ``complete`` (if given) holds for what was read, and nothing new came for ``quiet_s``;
-    bounded by ``timeout_s``."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=500,
-    )
+    bounded by ``timeout_s``. A consumer hung in the library is left behind and the topic read again from
+    the start with a new one."""
+    consumer = _consumer(bootstrap, topic)
     values: list[bytes] = []
     # distinct: a replay after a crash or rebalance re-sends identical bytes, which must not count twice
     matched: set[bytes] = set()
@@ -84,14 +120,15 @@ def read_all(
     last_new = time.monotonic()
     try:
         while time.monotonic() < deadline:
-            got = False
-            for record in consumer:
-                values.append(record.value)
-                if count_if is None or count_if.encode() in record.value:
-                    matched.add(record.value)
-                got = True
+            read = _one_pass(consumer, max(5.0, min(PASS_LIMIT_S, deadline - time.monotonic())))
+            if read is None:  # hung: its thread is a daemon, left to the library
+                consumer = _consumer(bootstrap, topic)
+                values, matched, last_new = [], set(), time.monotonic()
+                continue
+            values += read
+            matched.update(v for v in read if count_if is None or count_if.encode() in v)
             now = time.monotonic()
-            if got:
+            if read:
                 last_new = now
             elif (
                 len(matched) >= until and now - last_new >= quiet_s and (complete is None or complete(values))
