@@ -243,13 +243,6 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.blur_among_free,
         help="blur beside people among the pixels nobody stands on (default %(default)s)",
     )
-    parser.add_argument(
-        "--blur-keeps-own",
-        action=argparse.BooleanOptionalAction,
-        default=defaults.blur_keeps_own,
-        help="candidate (session 26): people's own pixels blurred that way too, each keeping its own colour "
-        "(default %(default)s)",
-    )
 
 
 def mask_params(args: argparse.Namespace) -> ClutterParams:
@@ -258,7 +251,6 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
     return replace(
         base,
         blur_among_free=bool(args.blur_among_free),
-        blur_keeps_own=bool(args.blur_keeps_own),
         people=replace(base.people, grow_chance=args.grow_chance),
     )
 
@@ -337,7 +329,6 @@ def main() -> int:
         + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
         + f"; grow_chance {args.grow_chance}"
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
-        + (", people's own pixels too" if args.blur_keeps_own else "")
     )
     print()
     print(

@@ -30,7 +30,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # trace this checkout, not an installed one
 
-from benchmarks.clutter_eval import add_people_option, people_finder, people_shapes, truth_item
+from benchmarks.clutter_eval import (
+    add_mask_options,
+    add_people_option,
+    mask_params,
+    people_finder,
+    people_shapes,
+    truth_item,
+)
 from edge.analyzer import AlertDraft
 from edge.replay import replay
 from edge.rules.anchors import AnchorLayer
@@ -160,12 +167,13 @@ def main() -> int:
         help="trace to this time (s), not to the removal: what its spot does after it was taken away",
     )
     add_people_option(parser)
+    add_mask_options(parser)
     args = parser.parse_args()
     truth, item = truth_item(parser, args.truth, args.item)
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
     people = people_finder(args.people)
     shapes = people_shapes(args.silhouettes) if people is not None else None
-    rule = ClutterRule.from_camera(camera, people=people, silhouettes=shapes)
+    rule = ClutterRule.from_camera(camera, people=people, silhouettes=shapes, params=mask_params(args))
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
     until_s = end_s if args.until is None else args.until
     print(

@@ -103,10 +103,6 @@ class ClutterParams:
     # a floor pixel there keeps its own colour and a standing person's edge cannot stand as an item
     # (``PeopleParams.grow_chance`` leaves those pixels open; RESULTS.md, sessions 25–26)
     blur_among_free: bool = True
-    # ... a candidate, off until measured on every clip set (RESULTS.md, session 26): people's own pixels
-    # are blurred that way too, each counting its own colour, so an item's pixel at the edge of someone's
-    # mask reads the same whether the mask covers it or not, and can be proven against its anchor
-    blur_keeps_own: bool = False
     background: BackgroundParams = field(default_factory=BackgroundParams)
     anchors: AnchorParams = field(default_factory=AnchorParams)
     people: PeopleParams = field(default_factory=PeopleParams)
@@ -198,22 +194,12 @@ class RegionPixels:
     people: np.ndarray
 
 
-_BLUR_CENTRE = float(cv2.getGaussianKernel(3, 0)[1, 0] ** 2)  # the 3x3 blur's weight on a pixel's own colour
-
-
-def _blur_among(image: np.ndarray, free: np.ndarray, keep_own: bool = False) -> np.ndarray:
+def _blur_among(image: np.ndarray, free: np.ndarray) -> np.ndarray:
     """``image`` blurred as the rule blurs (3x3 Gaussian), each pixel among the ``free`` pixels only (a
-    convolution normalised by their weight): nothing of a person's colour reaches the floor beside them.
-    With ``keep_own`` a pixel that is not free counts its own colour too (the blur's weight on it), so a
-    pixel at a mask's edge reads the same whether the mask covers it or not."""
+    convolution normalised by their weight): nothing of a person's colour reaches the floor beside them."""
     weight = free.astype(np.float32)
-    total = cv2.GaussianBlur(weight, (3, 3), 0)
-    blurred = cv2.GaussianBlur(image * weight[:, :, None], (3, 3), 0)
-    if keep_own:
-        own = (~free).astype(np.float32) * _BLUR_CENTRE
-        total = total + own
-        blurred = blurred + image * own[:, :, None]
-    return np.asarray(blurred / np.maximum(total, 1e-6)[:, :, None], np.float32)
+    total = np.maximum(cv2.GaussianBlur(weight, (3, 3), 0), 1e-6)
+    return np.asarray(cv2.GaussianBlur(image * weight[:, :, None], (3, 3), 0) / total[:, :, None], np.float32)
 
 
 def _overlap(a: BBox, b: BBox) -> float:
@@ -644,14 +630,14 @@ class ClutterRule:
         """``fg`` with the pixels beside ``people`` blurred among those nobody stands on, and compared with
         the empty corridor again. The rule's blur mixes a third or so of a person's colour into the floor
         pixels around them, so the edge of someone standing holds still like a thing; grown over every
-        pixel beside them, the mask also shuts the gap between their legs where an item shows. With
-        ``blur_keeps_own`` people's pixels are blurred and compared that way too."""
+        pixel beside them, the mask also shuts the gap between their legs where an item shows."""
         if self._background is None:
             return fg
-        keep_own = self.params.blur_keeps_own
-        among = _blur_among(self._unblurred, ~people, keep_own)
-        reach = cv2.dilate(people.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # the blur's reach
-        return self._background.compare_again(fg, reach if keep_own else reach & ~people, among, t_s)
+        among = _blur_among(self._unblurred, ~people)
+        beside = (
+            cv2.dilate(people.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        ) & ~people  # the blur's reach
+        return self._background.compare_again(fg, beside, among, t_s)
 
     def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
         """Pixels of people (analysis size): inside their boxes, or what they show of them with a silhouette

@@ -80,5 +80,3 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert old.people.grow_chance is None and not old.blur_among_free
     assert replace(old, blur_among_free=True, people=replace(old.people, grow_chance=0.05)) == default
     assert mask_params(parser.parse_args(["--grow-chance", "0.1"])).people.grow_chance == 0.1
-    assert not default.blur_keeps_own
-    assert mask_params(parser.parse_args(["--blur-keeps-own"])).blur_keeps_own
