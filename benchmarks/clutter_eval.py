@@ -17,7 +17,9 @@ more hidden) from their placement until more than 3 s later, so nobody can date 
 dwell until they were taken away, so nobody can tell they stayed. The truth marks which
 (``observable``, from the generator's own drawing of who stands in front of what); they are counted
 apart ("hidden"), and an alert pointing at one is neither right nor wrong ("excused"). The last line
-gives precision and recall counting them as required too. Prints a
+gives precision and recall counting them as required too. The items a camera could see are then
+counted by the share of their stay they were in view (``in_view`` in the truth): an item people walked
+past is in view nearly all its stay, one that talkers stood in front of for long much less. Prints a
 table per clip and overall (precision, recall, ``since`` error median/max, the rule's ms per frame
 measured apart from video decoding), and saves a PNG of the ``since`` errors.
 """
@@ -25,10 +27,12 @@ measured apart from video decoding), and saves a PNG of the ``since`` errors.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import math
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +71,8 @@ class ClipScore:
     since_errors: list[float]
     ms_per_frame: float
     detector_share: float  # of analysed frames, those the person detector ran on (0 model-free)
+    # each item a camera could see come and stay: the share of its stay it was in view, found or not
+    in_view: list[tuple[float, bool]] = field(default_factory=list)
 
 
 class TimedRule:
@@ -182,6 +188,7 @@ def score_alerts(clip: str, truth: dict[str, Any], alerts: list[Reported]) -> Cl
         since_errors=errors,
         ms_per_frame=0.0,
         detector_share=0.0,
+        in_view=[(float(i.get("in_view", math.nan)), i["id"] in matched) for i in expected],
     )
 
 
@@ -281,6 +288,31 @@ def people_shapes(choice: str) -> PeopleShapes | None:
     return PersonSilhouettes.from_manifest(Path(choice), SessionPool())
 
 
+def _truth_is_current(truth: dict[str, Any]) -> bool:
+    """Written by this generator: the same ``seen_share``, and each item's share of its stay in view."""
+    return truth.get("seen_share") == SEEN_SHARE and all("in_view" in i for i in truth["items"])
+
+
+IN_VIEW_EDGES = (0.5, 0.8)
+
+
+def by_in_view(
+    scores: list[ClipScore], edges: tuple[float, ...] = IN_VIEW_EDGES
+) -> list[tuple[str, int, int]]:
+    """Items a camera could see come and stay, grouped by the share of their stay they were in view
+    (people passing hide an item for a moment, people standing for long): (group, items, found)."""
+    bounds = [0.0, *edges, 1.0]
+    rows = []
+    for low, high in itertools.pairwise(bounds):
+        last = high == 1.0
+        group = [found for s in scores for v, found in s.in_view if low <= v < high or (last and v == 1.0)]
+        rows.append((f"{low:.0%}–{high:.0%}", len(group), sum(group)))
+    unknown = [found for s in scores for v, found in s.in_view if math.isnan(v)]
+    if unknown:
+        rows.append(("unknown", len(unknown), sum(unknown)))
+    return rows
+
+
 def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -> list[Path]:
     """The clips of a seed: rendered unless they are there; the truth of clips rendered before it said
     what a camera could see (``observable``) is written again (same scene, no new video)."""
@@ -293,7 +325,7 @@ def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -
     for k in range(clips):
         truth = out / f"corridor-{seed}-{k}.truth.json"
         rendered = (out / f"corridor-{seed}-{k}.mp4").exists() and truth.exists()
-        if not rendered or json.loads(truth.read_text(encoding="utf-8")).get("seen_share") != SEEN_SHARE:
+        if not rendered or not _truth_is_current(json.loads(truth.read_text(encoding="utf-8"))):
             write_corridor_clip(out, seed, k, clips, duration, dwell, progress, video=not rendered)
         truths.append(truth)
     if time.monotonic() - started > 1:
@@ -375,6 +407,9 @@ def main() -> int:
         f"{excused} (left out above). Counting hidden items as required: precision {every_precision:.3f} "
         f"recall {every_recall:.3f}"
     )
+    print("by the share of its stay an item was in view (people in front of it hide it):")
+    for group, items, found in by_in_view(scores):
+        print(f"  in view {group:>9}: {items:4d} items, {found:4d} found, {items - found:3d} missed")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(errors, bins=20, color="tab:blue")
     ax.axvline(-SINCE_TOLERANCE_S, color="red", linestyle="--")

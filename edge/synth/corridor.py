@@ -312,10 +312,12 @@ SINCE_TOLERANCE_S = 3.0  # how close to its placement an item's alert must date 
 @dataclass(frozen=True)
 class Sighting:
     """When the camera could see an item: the first and last analysed frame with at least ``SEEN_SHARE``
-    of it in view (people in front of it hide it). None: never."""
+    of it in view (people in front of it hide it). None: never. ``in_view``: the share of the analysed
+    frames of its stay with that much of it in view, to tell an item people passed from one they hid."""
 
     first_s: float | None
     last_s: float | None
+    in_view: float = 0.0
 
 
 def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[str, Sighting]:
@@ -330,6 +332,8 @@ def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[s
     own = {item.id: item_pixels(item) for item in scene.items}
     first: dict[str, float] = {}
     last: dict[str, float] = {}
+    frames = dict.fromkeys(own, 0)
+    in_view = dict.fromkeys(own, 0)
     for i in range(round(scene.duration_s * fps)):
         t = i / fps
         present = [item for item in scene.items if item.present(t)]
@@ -342,6 +346,7 @@ def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[s
             if z is not None and Z_NEAR * 0.5 < z < Z_FAR and z <= deepest:
                 people.append((z, _draw_person(scratch, walker, look, z, t) > 0))
         for item in present:
+            frames[item.id] += 1
             pixels = own[item.id]
             hidden = np.zeros_like(pixels)
             for z, mask in people:
@@ -350,7 +355,11 @@ def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[s
             if np.count_nonzero(pixels & ~hidden) >= SEEN_SHARE * np.count_nonzero(pixels):
                 first.setdefault(item.id, round(t, 2))
                 last[item.id] = round(t, 2)
-    return {item.id: Sighting(first.get(item.id), last.get(item.id)) for item in scene.items}
+                in_view[item.id] += 1
+    return {
+        item.id: Sighting(first.get(item.id), last.get(item.id), in_view[item.id] / max(1, frames[item.id]))
+        for item in scene.items
+    }
 
 
 def _colour(rng: np.random.Generator) -> tuple[int, int, int]:
@@ -519,6 +528,7 @@ def ground_truth(
                 "expect_alert": expect,
                 "first_seen_s": seen.first_s,
                 "last_seen_s": seen.last_s,
+                "in_view": round(seen.in_view, 3),
                 "observable": expect
                 and seen.first_s is not None
                 and seen.last_s is not None

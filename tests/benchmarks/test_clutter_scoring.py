@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 from typing import Any
 
-from benchmarks.clutter_eval import Reported, add_mask_options, mask_params, score_alerts
+from benchmarks.clutter_eval import Reported, add_mask_options, by_in_view, mask_params, score_alerts
 from edge.rules.clutter import ClutterParams
 
 
@@ -80,3 +80,24 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert old.people.grow_chance is None and not old.blur_among_free
     assert replace(old, blur_among_free=True, people=replace(old.people, grow_chance=0.05)) == default
     assert mask_params(parser.parse_args(["--grow-chance", "0.1"])).people.grow_chance == 0.1
+
+
+def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:
+    """The summary tells items people passed (in view nearly all their stay) from those they hid."""
+    truth = {
+        "items": [
+            {**item("seen", 10.0, LEFT), "in_view": 0.95},
+            {**item("missed", 20.0, RIGHT), "in_view": 0.4},
+            {**item("hidden", 30.0, FAR, observable=False, removed_s=90.0), "in_view": 0.1},
+            {**item("whole", 50.0, [100.0, 300.0, 140.0, 340.0]), "in_view": 1.0},
+        ]
+    }
+    alerts = [
+        Reported((100.0, 200.0, 140.0, 240.0), 10.5, 31.0),
+        Reported((100.0, 300.0, 140.0, 340.0), 50.0, 71.0),
+    ]
+    score = score_alerts("clip", truth, alerts)
+    assert sorted(score.in_view) == [(0.4, False), (0.95, True), (1.0, True)]  # hidden items left out
+    assert by_in_view([score], (0.5, 0.8)) == [("0%–50%", 1, 0), ("50%–80%", 0, 0), ("80%–100%", 2, 2)]
+    older = score_alerts("clip", TRUTH, alerts[:1])  # a truth written before items had ``in_view``
+    assert by_in_view([older], (0.5,))[-1] == ("unknown", 2, 1)

@@ -39,6 +39,10 @@ def test_an_item_put_down_behind_people_standing_is_first_seen_when_they_go() ->
     assert seen["behind"].first_s is not None and seen["behind"].first_s >= 13.75
     assert seen["open"].first_s == 20.0
     assert seen["behind"].last_s == seen["open"].last_s == 44.8  # both still there at the end
+    # in view in every analysed frame from then on: of its 200 frames (5.0 s to 44.8 s), those from first_s
+    first = seen["behind"].first_s
+    assert seen["behind"].in_view == (round((44.8 - first) * ANALYSED_FPS) + 1) / 200
+    assert seen["open"].in_view == 1.0
 
     truth = ground_truth(scene, "clip.mp4", "clip.camera.yaml", seen)
     items = {i["id"]: i for i in truth["items"]}  # type: ignore[attr-defined]
