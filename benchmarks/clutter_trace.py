@@ -14,6 +14,10 @@ standing (out of view too much), or standing but dated far from the placement.
 ``--pixels T ...`` prints, at those times, the same pixel by pixel: each pixel's anchor and the one put
 aside, their dates and shares of time in view. Two items joined into one blob, or an item's anchors lost
 while people stood on it, show there.
+
+``--follow X Y`` follows one pixel of the item's box (analysis pixels, as ``--pixels`` numbers the box)
+frame by frame: what it shows, its anchor and the one put aside with their colours and dates. Which
+value pushed which out of the pixel's memory, and when, shows there.
 """
 
 from __future__ import annotations
@@ -81,6 +85,31 @@ def _layer_code(layer: AnchorLayer, standing: np.ndarray) -> np.ndarray:
     return np.where(standing, "S", np.where(layer.unproven, "U", code))
 
 
+def _colour(value: np.ndarray) -> str:
+    return "-" if np.isnan(value).any() else "(" + ",".join(f"{round(float(c)):3d}" for c in value) + ")"
+
+
+def follow_line(t_s: float, px: RegionPixels, x: int, y: int) -> str | None:
+    """One pixel of ``px`` (analysis pixels ``x``, ``y``): its code as in ``pixel_grids``, what it shows,
+    and each anchor's colour, date, share of the time in view and whether it is unproven."""
+    x0, y0, x1, y1 = px.box
+    if not (x0 <= x < x1 and y0 <= y < y1):
+        return None
+    r, c = y - y0, x - x0
+    code = str(_layer_code(px.anchor, px.standing)[r, c]) + ("p" if px.people[r, c] else "-")
+    parts = [f"t={t_s:7.1f}  ({x},{y}) {code}  shows {_colour(px.image[r, c])}"]
+    for name, layer in (("anchor", px.anchor), ("aside", px.aside)):
+        if layer.valid[r, c]:
+            parts.append(
+                f"{name} {_colour(layer.value[r, c])} since {layer.since[r, c]:.1f} shown "
+                f"{layer.shown_s[r, c]:.1f} in view {layer.in_view[r, c]:.2f}"
+                + (" unproven" if layer.unproven[r, c] else "")
+            )
+        else:
+            parts.append(f"{name} -")
+    return "  ".join(parts)
+
+
 def pixel_grids(t_s: float, px: RegionPixels) -> str:
     """The rule's state pixel by pixel over an item's box at analysis size. A code per pixel: its anchor
     (S stands, U came up on a person and is unproven, a anchored, . none); * it shows now, else -; p a
@@ -112,18 +141,25 @@ class ItemTrace:
         end_s: float,
         every: int,
         pixels_at: Sequence[float] = (),
+        follow: tuple[int, int] | None = None,
     ) -> None:
         self.rule, self.item, self.every = rule, item, every
         self.start_s, self.end_s = float(item["placed_s"]) - 1.0, end_s
         self.frames = 0
         self.pixels_at = sorted(pixels_at)
+        self.follow = follow
 
     def process(self, frame: object, t_s: float) -> list[AlertDraft]:
         drafts = self.rule.process(frame, t_s)  # type: ignore[arg-type]
         for draft in drafts:
             print(alert_line(t_s, draft, self.rule.origin), flush=True)
         if self.start_s <= t_s <= self.end_s:
-            if self.frames % self.every == 0:
+            if self.follow is not None:
+                px = self.rule.region_pixels(tuple(self.item["bbox"]), t_s)
+                line = None if px is None else follow_line(t_s, px, *self.follow)
+                if line is not None:
+                    print(line, flush=True)
+            elif self.frames % self.every == 0:
                 state = self.rule.region(tuple(self.item["bbox"]), t_s)
                 if state is not None:
                     print(state_line(t_s, state), flush=True)
@@ -160,6 +196,14 @@ def main() -> int:
         help="grids pixel by pixel at these times (s)",
     )
     parser.add_argument(
+        "--follow",
+        type=int,
+        nargs=2,
+        default=None,
+        metavar=("X", "Y"),
+        help="one pixel of the item's box (analysis pixels) frame by frame, instead of the item's lines",
+    )
+    parser.add_argument(
         "--until",
         type=float,
         default=None,
@@ -180,7 +224,11 @@ def main() -> int:
         f"{args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s, box {item['bbox']}, "
         f"observable {item.get('observable')}"
     )
-    replay(Path(camera.source), [ItemTrace(rule, item, until_s, max(1, args.every), args.pixels)], camera.fps)
+    replay(
+        Path(camera.source),
+        [ItemTrace(rule, item, until_s, max(1, args.every), args.pixels, args.follow)],
+        camera.fps,
+    )
     return 0
 
 

@@ -71,7 +71,7 @@ class Standing:
 class AnchorLayer:
     """One of a window's two anchors per pixel (NaN or False where it holds none): when it came, when the
     floor last showed before it, when it first showed, the share of the time since that it was in view
-    (``presence`` asks for half), and whether it came up on a person and is not yet proven."""
+    (``presence`` asks for half), whether it came up on a person and is not yet proven, and its colour."""
 
     valid: np.ndarray
     since: np.ndarray
@@ -79,6 +79,7 @@ class AnchorLayer:
     shown_s: np.ndarray
     in_view: np.ndarray
     unproven: np.ndarray
+    value: np.ndarray  # (h, w, 3)
 
 
 class Anchors:
@@ -266,6 +267,7 @@ class Anchors:
         why an item was (not) reported (``benchmarks/clutter_trace.py --pixels``)."""
 
         def layer(
+            value: np.ndarray,
             valid: np.ndarray,
             since: np.ndarray,
             seen: np.ndarray,
@@ -282,10 +284,11 @@ class Anchors:
                 shown_s=np.where(w, shown[rows, cols], np.nan),
                 in_view=np.where(w, in_view, np.nan),
                 unproven=w & (unproven[rows, cols] > 0),
+                value=np.where(w[:, :, None], value[rows, cols], np.nan),
             )
 
         ours, theirs = zip(*self._dated_pairs(), strict=True)  # since, seen, shown, floor, unproven
-        return layer(self.valid, *ours), layer(self._aside_valid, *theirs)
+        return layer(self.value, self.valid, *ours), layer(self._aside, self._aside_valid, *theirs)
 
     def older_value(self, rows: slice, cols: slice) -> np.ndarray:
         """What the older of each pixel's two anchors shows (the item, when someone stands in front)."""

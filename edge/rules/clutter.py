@@ -184,7 +184,7 @@ class RegionState:
 @dataclass(frozen=True)
 class RegionPixels:
     """``RegionState`` pixel by pixel, over the analysis pixels ``box`` (x0, y0, x1, y1): both anchors,
-    which pixels stand, show their anchor now, and lie under a person now."""
+    which pixels stand, show their anchor now, and lie under a person now, and what they show now."""
 
     box: tuple[int, int, int, int]
     anchor: AnchorLayer
@@ -192,6 +192,7 @@ class RegionPixels:
     standing: np.ndarray
     showing: np.ndarray
     people: np.ndarray
+    image: np.ndarray  # (h, w, 3): the analysed frame, as the anchors compare it
 
 
 def _blur_among(image: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -584,6 +585,7 @@ class ClutterRule:
             people=self._people_now[rows, cols].copy()
             if self._people_now is not None
             else np.zeros_like(shown),
+            image=self._image[rows, cols].copy(),
         )
 
     def process(self, frame: np.ndarray, t_s: float) -> list[AlertDraft]:

@@ -68,3 +68,29 @@ def test_pixel_grids_show_each_pixel_of_the_item_anchored_standing_and_dated(
     in_view = [float(v) for v in after.split("  in view (share):")[1].split()]
     assert all(v >= 0.9 for v in in_view)
     assert "aside" not in after
+
+
+def colour_after(word: str, line: str) -> np.ndarray:
+    return np.array([float(v) for v in line.split(word + " (")[1].split(")")[0].split(",")])
+
+
+def test_following_one_pixel_shows_the_floor_then_the_box_anchored_with_its_colour_and_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A pixel in the middle of the box (analysis 72, 82 at half size), frame by frame: no anchor while
+    it shows the floor; then the box's red, anchored once it has held still, standing, dated to its placement;
+    nothing aside. A pixel outside the box prints nothing."""
+    replay_red_box(ItemTrace(new_rule(), ITEM, end_s=26.0, every=1000, follow=(72, 82)))
+    lines = capsys.readouterr().out.splitlines()
+    follow = [line for line in lines if "(72,82)" in line]
+    assert len(follow) == 76 and follow[0].startswith("t=   11.0")  # 11.0 to 26.0 s at 5 fps
+    assert "anchor -" in follow[0] and "aside -" in follow[0]
+    assert np.abs(colour_after("shows", follow[0]) - (95, 110, 120)).max() <= 6  # the floor, with noise
+    last = follow[-1]
+    assert last.startswith("t=   26.0  (72,82) S-  shows"), last
+    assert np.abs(colour_after("shows", last) - (40, 60, 190)).max() <= 6
+    assert np.abs(colour_after("anchor", last) - (40, 60, 190)).max() <= 6
+    assert abs(float(last.split(" since ")[1].split()[0]) - 12.0) <= 0.5  # put down at 12 s
+    assert "in view 1.00" in last and "aside -" in last
+    replay_red_box(ItemTrace(new_rule(), ITEM, end_s=26.0, every=1000, follow=(10, 10)))
+    assert "(10,10)" not in capsys.readouterr().out
