@@ -50,6 +50,9 @@ class AnchorParams:
     # standing person for a frame or a few now and then; for longer when someone walks in front of
     # them, and then ``PeopleHold`` keeps their box)
     proven_s: float = 1.0
+    # where both anchors came up on people and are unproven (a talker's, and an item seen only under
+    # people's mask), a third value coming up under a person waits instead of pushing the one aside out
+    crowded_waits: bool = True
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ class Anchors:
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
         # something new has held still: the new anchor; an old one goes aside
         new = fg.differs & ~matches & still & (t_s - self._pending_since >= p.establish_s)
+        if people is not None and p.crowded_waits:
+            unproven = self.valid & (self.unproven_s > 0) & self._aside_valid & (self._aside_unproven > 0)
+            new &= ~(unproven & people)
         if new.any():
             # what stood here goes aside, unless it came up on a person (someone who stopped in front of
             # the anchor already aside, maybe an item: two people standing there in turn must not push

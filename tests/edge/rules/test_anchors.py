@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge.rules.anchors import Anchors
+from edge.rules.anchors import AnchorParams, Anchors
 from edge.rules.background import Foreground
 
 FLOOR = (95.0, 110.0, 120.0)
@@ -110,6 +110,36 @@ def test_an_item_hidden_by_people_standing_in_front_for_40_s_is_dated_to_when_it
         t = round(t + STEP, 3)
     assert anchors.valid[SPOT].all()
     assert np.all(np.abs(anchors.since[SPOT] - 0.9) <= 0.5), anchors.since[SPOT]
+
+
+@pytest.mark.parametrize("waits", [True, False])
+def test_a_third_value_under_people_waits_rather_than_push_out_an_item_seen_only_under_them(
+    waits: bool,
+) -> None:
+    """252-0 (session 27): a talker stands on the spot (0.5–5 s), an item shows between their moves (5–9 s),
+    the talker again (9–13 s), then someone else stands there (13–30 s); people's mask is over the spot
+    all that time, so both the talker's value and the item's are unproven. The third value waits, so the
+    item's stays aside, counted as hidden by people; when they leave (30 s) it comes back with its date
+    and stands by 40 s. Pushed out, it is made again from the look-back with only the seconds it showed
+    counted, and does not stand."""
+    talker, other = (200.0, 40.0, 40.0), (30.0, 200.0, 60.0)
+    anchors = Anchors((40, 60), AnchorParams(crowded_waits=waits), region=boxes((0, 0, 60, 40)))
+    t = 0.0
+    while t <= 40.0:
+        fg = frame(t >= 0.5)
+        if 0.5 <= t < 5.0 or 9.0 <= t < 13.0:
+            fg.image[SPOT] = talker
+        elif 13.0 <= t < 30.0:
+            fg.image[SPOT] = other
+        anchors.update(fg, t, boxes((5, 0, 25, 30)) if t < 30.0 else boxes())
+        t = round(t + STEP, 3)
+    standing = anchors.static(t, static_s=5.0, presence=0.5)
+    if waits:
+        assert standing.mask[SPOT].all()
+        # dated between the floor last showing (0.4 s) and the item first showing (5 s): the middle
+        assert np.allclose(standing.since[SPOT], 2.7, atol=0.3), standing.since[SPOT]
+    else:
+        assert not standing.mask[SPOT].any()
 
 
 def test_an_item_two_people_stand_in_front_of_in_turn_stands_again_with_its_date_once_they_leave() -> None:
