@@ -164,7 +164,7 @@ class Anchors:
         cv2.accumulateWeighted(v, self.value, p.follow, mask=matches.astype(np.uint8))
         # something new has held still: the new anchor; an old one goes aside
         new = fg.differs & ~matches & still & (t_s - self._pending_since >= p.establish_s)
-        if people is not None and p.crowded_waits:
+        if people is not None and p.crowded_waits and new.any():
             unproven = self.valid & (self.unproven_s > 0) & self._aside_valid & (self._aside_unproven > 0)
             new &= ~(unproven & people)
         if new.any():

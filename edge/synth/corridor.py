@@ -317,7 +317,7 @@ class Sighting:
 
     first_s: float | None
     last_s: float | None
-    in_view: float = 0.0
+    in_view: float
 
 
 def item_sightings(scene: CorridorScene, render_seed: int, fps: float) -> dict[str, Sighting]:
