@@ -90,6 +90,9 @@ class ClutterParams:
     seen_share: float = 0.8  # of the frames since it was first seen, its blob showed in this share
     bridge_px: int = 4  # parts a person's pixels join are one if this near them (a leg's width)
     same_item_s: float = 5.0  # touching candidates dated this close together are one item ...
+    # ... unless the empty floor was seen between them with nobody on it (``_seen_apart``): then a person
+    # later standing across the gap, or their dates, never make them one (RESULTS.md, session 28)
+    keep_apart: bool = True
     apart_s: float = 1.0  # ... unless both were seen to come this sharply, this far apart (``_spans_apart``)
     sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
     sharp_px: int = 8  # ... and at least this many
@@ -150,6 +153,9 @@ class TrackedItem:
     pixels: np.ndarray | None = None  # its last blob's pixels within ``bbox``; once alerted, owned
     core: np.ndarray | None = None  # alerted: its blob's pixels when reported (``pixels`` less the fringe)
     look: np.ndarray | None = None  # alerted: what its box shows when nobody is in front (followed slowly)
+    apart: set[int] = field(
+        default_factory=set
+    )  # ids of items the empty floor was seen between (``_seen_apart``)
 
 
 @dataclass(frozen=True)
@@ -461,6 +467,71 @@ def _pixels_touch(a: TrackedItem, b: TrackedItem, margin: int = 2) -> bool:
     return bool((mine & b.pixels[y0 - by : y1 - by, x0 - bx : x1 - bx]).any())
 
 
+def _item_mask(item: TrackedItem, rows: slice, cols: slice) -> np.ndarray:
+    """An item's last pixels within the window ``rows``, ``cols`` (of the analysis image)."""
+    mask = np.zeros((rows.stop - rows.start, cols.stop - cols.start), bool)
+    if item.pixels is None:
+        return mask
+    x, y = round(item.bbox[0]), round(item.bbox[1])
+    h, w = item.pixels.shape
+    r0, c0 = max(rows.start, y), max(cols.start, x)
+    r1, c1 = min(rows.stop, y + h), min(cols.stop, x + w)
+    if r1 > r0 and c1 > c0:
+        mask[r0 - rows.start : r1 - rows.start, c0 - cols.start : c1 - cols.start] = item.pixels[
+            r0 - y : r1 - y, c0 - x : c1 - x
+        ]
+    return mask
+
+
+def _seen_apart(
+    a: TrackedItem, b: TrackedItem, differs: np.ndarray, people: np.ndarray | None, reach: int, bare: float
+) -> bool:
+    """Does the floor between two items show, empty, with nobody on it? The pixels within ``reach`` of
+    both (where a person's pixels could join them, ``_closed_parts``) differ from the empty corridor at
+    fewer than ``bare`` of them and no person stands on any: then they are two things side by side, however
+    close their dates, not two pieces of one item that someone standing in front split. Items too far
+    apart for a person to join have no such pixels: False."""
+    box = _union(_grow(a.bbox, reach), _grow(b.bbox, reach))
+    rows, cols = _slice(box, differs.shape)
+    mine, theirs = _item_mask(a, rows, cols), _item_mask(b, rows, cols)
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    gap = (cv2.dilate(mine.astype(np.uint8), kernel) > 0) & (cv2.dilate(theirs.astype(np.uint8), kernel) > 0)
+    gap &= ~mine & ~theirs
+    if not gap.any():
+        return False
+    if people is not None and people[rows, cols][gap].any():
+        return False
+    return float(differs[rows, cols][gap].mean()) < bare
+
+
+def _nearest_of(
+    pixels: np.ndarray, x: int, y: int, items: list[TrackedItem]
+) -> list[tuple[int, int, np.ndarray]]:
+    """A blob's ``pixels`` (box at ``x``, ``y``) shared out among ``items``, each pixel to the item whose
+    last pixels are nearest: (x, y, pixels) per item that gets any, in the order of ``items``."""
+    h, w = pixels.shape
+    box = (float(x), float(y), float(x + w), float(y + h))
+    for item in items:
+        box = _union(box, item.bbox)
+    rows = slice(max(0, round(box[1])), round(box[3]))
+    cols = slice(max(0, round(box[0])), round(box[2]))
+    inside = (slice(y - rows.start, y - rows.start + h), slice(x - cols.start, x - cols.start + w))
+    far = []
+    for item in items:
+        free = (~_item_mask(item, rows, cols)).astype(np.uint8)
+        far.append(cv2.distanceTransform(free, cv2.DIST_L2, 3)[inside])
+    nearest = np.argmin(np.stack(far), axis=0)
+    out = []
+    for k in range(len(items)):
+        part = pixels & (nearest == k)
+        if part.any():
+            ys, xs = np.nonzero(part)
+            out.append(
+                (x + int(xs.min()), y + int(ys.min()), part[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
+            )
+    return out
+
+
 def _showed_with(item: TrackedItem, other: TrackedItem, same_item_s: float) -> bool:
     """Dated after it first showed (the median of pixels people hid for long, whose floor was not seen),
     it showed within ``same_item_s`` of ``other``'s date: that says more of when it came than its date."""
@@ -706,6 +777,9 @@ class ClutterRule:
         under = [
             (i, i.pixels) for i in self._items if not i.alerted and i.pixels is not None and _lies_on(i, box)
         ]
+        apart = [i for i, _ in under if any(o.id in i.apart for o, _ in under)]
+        if len(apart) > 1:  # things seen side by side that someone now stands across: each keeps its own
+            return _nearest_of(pixels, x, y, apart)
         date = self._dater(standing, slice(y, y + h), slice(x, x + w))
         whole: _Span | None = None
         for item, last in under:
@@ -912,8 +986,9 @@ class ClutterRule:
             if overlapping:
                 best = min(overlapping, key=lambda i: i.since_s)
                 for other in overlapping:
-                    if other is not best and other.id not in pieces:
+                    if other is not best and other.id not in pieces and other.id not in best.apart:
                         merged.add(other.id)  # pieces of one item noticed apart have joined up
+                        best.apart |= other.apart
             else:
                 best = TrackedItem(
                     id=self._next_id,
@@ -937,6 +1012,9 @@ class ClutterRule:
             found = pieces.get(item.id)
             if found:
                 self._observe(item, found, t_s)
+        if p.keep_apart:
+            self._note_apart([i for i in self._items if i.id in pieces], differs)
+        for item in self._items:
             if item.alerted and item.pixels is not None:
                 item.bare_s = self._bare_for(item, differs, dt)
                 if item.bare_s < p.hold_s:
@@ -952,6 +1030,17 @@ class ClutterRule:
             elif t_s - item.last_seen_s <= p.hold_s:
                 kept.append(item)
         self._items = kept
+
+    def _note_apart(self, seen: list[TrackedItem], differs: np.ndarray) -> None:
+        """Items seen this frame with the empty floor showing between them are two (``_seen_apart``)."""
+        p = self.params
+        for k, a in enumerate(seen):
+            for b in seen[k + 1 :]:
+                if b.id in a.apart or _overlap(_grow(a.bbox, 2 * p.bridge_px), b.bbox) <= 0:
+                    continue
+                if _seen_apart(a, b, differs, self._people_now, p.bridge_px, p.bare_share):
+                    a.apart.add(b.id)
+                    b.apart.add(a.id)
 
     def _forget_anchors(self, item: TrackedItem, rows: slice, cols: slice) -> None:
         """An item is taken away whole: its anchors go with it, also where whoever took it (or anyone
@@ -1098,6 +1187,8 @@ class ClutterRule:
         for other in self._items:
             if not other.alerted or other.pixels is None or _overlap(_grow(other.bbox, 2), item.bbox) <= 0:
                 continue
+            if other.id in item.apart:
+                continue  # the empty floor was seen between them: it stands beside it
             if _overlap(_grow(other.bbox, -2), item.bbox) <= 0 and not _pixels_touch(item, other):
                 continue  # only the fringes of their boxes meet: it stands apart (further back, say)
             if (
