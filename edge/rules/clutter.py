@@ -1187,11 +1187,9 @@ class ClutterRule:
         for other in self._items:
             if not other.alerted or other.pixels is None or _overlap(_grow(other.bbox, 2), item.bbox) <= 0:
                 continue
-            if other.id in item.apart:
-                continue  # the empty floor was seen between them: it stands beside it
             if _overlap(_grow(other.bbox, -2), item.bbox) <= 0 and not _pixels_touch(item, other):
                 continue  # only the fringes of their boxes meet: it stands apart (further back, say)
-            if (
+            if other.id not in item.apart and (  # the floor seen between them: not a piece of it
                 _came_together(item, other, self.params)
                 or _could_have_come_with(item, other.since_s)
                 or _showed_with(item, other, self.params.same_item_s)

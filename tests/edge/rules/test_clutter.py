@@ -18,6 +18,8 @@ from edge.rules.clutter import (
     Waits,
     _blur_among,
     _closed_parts,
+    _nearest_of,
+    _seen_apart,
     _showed_with,
     _split_by_date,
 )
@@ -856,3 +858,72 @@ def test_a_blob_that_took_in_a_tracked_items_pixels_dated_apart_from_it_hands_th
     standing.floor_s[60:66, 60:70], standing.shown_s[60:66, 60:70] = 5.0, 35.0
     standing.since[60:66, 60:70] = 20.0
     assert [part.shape for _x, _y, part in rule._hand_back(blob, 60, 50, standing, min_area=15)] == [(16, 10)]
+
+
+@pytest.mark.parametrize(
+    ("keep_apart", "across"),
+    [
+        pytest.param(True, True, id="someone-across-the-gap"),
+        pytest.param(True, False, id="nobody-across-the-gap"),
+        pytest.param(False, True, id="without-keep-apart"),
+        pytest.param(False, False, id="without-keep-apart-nobody-across"),
+    ],
+)
+def test_two_items_seen_with_the_floor_between_them_stay_two(keep_apart: bool, across: bool) -> None:
+    """Regression (clip 151-1): two items are put down 3 s apart a few pixels from each other, the second
+    while someone stands on its spot, so its date is the middle of the time they hid its floor, within
+    ``same_item_s`` of the first's. Both stand with the empty floor showing between them. Then someone
+    stands across the gap, and their pixels join the two into one blob: the second was taken for a piece
+    of the first. Without anyone across, once the first is reported the second touches its fringe and,
+    dated with it, was taken for a piece of it all the same. Either way one alert, dated to the first,
+    covered both. Seen apart, each keeps its own (``keep_apart``)."""
+    drawn = DrawnPeople()
+    zone = ZONE.model_copy(update={"dwell_s": 20})
+    rule = ClutterRule(
+        [zone], origin=START, params=replace(SMALL, keep_apart=keep_apart), people=drawn, silhouettes=drawn
+    )
+    drafts = []
+    for i in range(int(45 * FPS)):
+        t = i / FPS
+        frame = floor(t)
+        drawn.clear(frame.shape[:2])
+        if t >= 8:
+            frame[140:190, 120:160] = (40, 60, 190)
+        if t >= 11:
+            frame[140:190, 168:204] = (60, 140, 60)
+        if 9 <= t < 14:
+            drawn.paint(frame, standing_over(162, 210, top=70))  # on the second's spot as it comes
+        if across and t >= 22:
+            drawn.paint(frame, standing_over(150, 178, top=70))  # across the gap, over both
+        drafts.extend(rule.process(frame, t))
+    sinces = sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
+    if keep_apart:
+        assert len(sinces) == 2, sinces
+        assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 11) <= 3, sinces
+    else:
+        assert len(sinces) == 1 and abs(sinces[0] - 8) <= 1, sinces  # the second went into the first
+
+
+def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_with_nobody_on_it() -> None:
+    """``_seen_apart`` looks at the pixels within a person's reach of both items (``bridge_px``); a person
+    standing there, or those pixels differing from the empty floor (a piece of an item not yet standing),
+    say nothing. ``_nearest_of`` then shares a blob across the gap out to each item by its last pixels."""
+
+    def item(ident: int, x: int) -> TrackedItem:
+        box = (float(x), 10.0, float(x + 6), 20.0)
+        return TrackedItem(ident, ZONE.name, box, 0.0, 0.0, footprint=box, pixels=np.ones((10, 6), bool))
+
+    left, right = item(1, 10), item(2, 19)  # columns 10-15 and 19-24: a gap of three columns
+    differs = np.zeros((40, 40), bool)
+    people = np.zeros((40, 40), bool)
+    assert _seen_apart(left, right, differs, people, reach=4, bare=0.2)
+    assert _seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no person detector
+    people[12, 17] = True
+    assert not _seen_apart(left, right, differs, people, reach=4, bare=0.2)  # someone on the gap
+    differs[10:20, 16:19] = True
+    assert not _seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no floor showing
+    assert not _seen_apart(left, item(3, 30), np.zeros_like(differs), None, reach=4, bare=0.2)  # too far
+    blob = np.ones((10, 15), bool)  # columns 10-24, the gap filled
+    parts = _nearest_of(blob, 10, 10, [left, right])
+    # the middle column is as near to both: it goes to the first
+    assert [(x, y, part.shape) for x, y, part in parts] == [(10, 10, (10, 8)), (18, 10, (10, 7))]
