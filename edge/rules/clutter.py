@@ -770,7 +770,9 @@ class ClutterRule:
         when they still date with it and both parts are big enough to be items. A blob that continues an
         item stays whole: it is that item, and a piece of it another item held, dated apart, was misdated
         (a spot people hid for long dates to the middle of that time). A blob that is all (or nearly all)
-        its item's pixels, as on most frames, is not dated here: ``_blob`` dates it."""
+        its item's pixels, as on most frames, is not dated here: ``_blob`` dates it. A blob that lies on
+        items the empty floor was seen between (someone now standing across the gap joined them) is shared
+        out among them, each pixel to the nearest (``keep_apart``)."""
         p = self.params
         h, w = pixels.shape
         box = (float(x), float(y), float(x + w), float(y + h))
@@ -962,10 +964,10 @@ class ClutterRule:
         """Each blob continues the unreported item whose footprint it overlaps, or starts one.
 
         Pieces of one item (split by someone in front) join up under it; items noticed apart that turn
-        out to be one are merged. A blob dated apart from the item it overlaps (more than
-        ``same_item_s``) is something else: a new item put down against it, or a trace the item's
-        footprint happened to cover; it never re-dates an item to its own time. An unreported item is
-        forgotten once its blob has been gone ``hold_s``.
+        out to be one are merged, unless the empty floor was seen between them (``_note_apart``). A blob
+        dated apart from the item it overlaps (more than ``same_item_s``) is something else: a new item put
+        down against it, or a trace the item's footprint happened to cover; it never re-dates an item to
+        its own time. An unreported item is forgotten once its blob has been gone ``hold_s``.
         A reported one owns its pixels (no blob forms on them) and is forgotten, its pixels freed, only
         once they have shown the empty corridor ``hold_s`` on end: it was taken away.
         """
