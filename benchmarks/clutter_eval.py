@@ -235,7 +235,8 @@ def grow_chance(text: str) -> float | None:
 
 
 def add_mask_options(parser: argparse.ArgumentParser) -> None:
-    """How the rule masks people beside them, to compare with the way up to session 25."""
+    """Options that turn back changes to the rule, to compare with it as it was: how it masks people
+    beside them (up to session 25), and whether items seen apart stay two (up to session 27)."""
     defaults = ClutterParams()
     parser.add_argument(
         "--grow-chance",
@@ -250,6 +251,13 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.blur_among_free,
         help="blur beside people among the pixels nobody stands on (default %(default)s)",
     )
+    parser.add_argument(
+        "--keep-apart",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.keep_apart,
+        help="two items seen with the empty floor between them stay two (default %(default)s; off: "
+        "as up to session 27)",
+    )
 
 
 def mask_params(args: argparse.Namespace) -> ClutterParams:
@@ -258,6 +266,7 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
     return replace(
         base,
         blur_among_free=bool(args.blur_among_free),
+        keep_apart=bool(args.keep_apart),
         people=replace(base.people, grow_chance=args.grow_chance),
     )
 
@@ -361,6 +370,7 @@ def main() -> int:
         + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
         + f"; grow_chance {args.grow_chance}"
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
+        + ("; items seen apart stay two" if args.keep_apart else "; items seen apart may merge")
     )
     print()
     print(

@@ -80,6 +80,7 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert old.people.grow_chance is None and not old.blur_among_free
     assert replace(old, blur_among_free=True, people=replace(old.people, grow_chance=0.05)) == default
     assert mask_params(parser.parse_args(["--grow-chance", "0.1"])).people.grow_chance == 0.1
+    assert default.keep_apart and not mask_params(parser.parse_args(["--no-keep-apart"])).keep_apart
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:
