@@ -153,9 +153,8 @@ class TrackedItem:
     pixels: np.ndarray | None = None  # its last blob's pixels within ``bbox``; once alerted, owned
     core: np.ndarray | None = None  # alerted: its blob's pixels when reported (``pixels`` less the fringe)
     look: np.ndarray | None = None  # alerted: what its box shows when nobody is in front (followed slowly)
-    apart: set[int] = field(
-        default_factory=set
-    )  # ids of items the empty floor was seen between (``_seen_apart``)
+    # ids of the items it was seen apart from: the empty floor showed between them (``_seen_apart``)
+    apart: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
