@@ -18,6 +18,10 @@ while people stood on it, show there.
 ``--follow X Y`` follows one pixel of the item's box (analysis pixels, as ``--pixels`` numbers the box)
 frame by frame: what it shows, its anchor and the one put aside with their colours and dates. Which
 value pushed which out of the pixel's memory, and when, shows there.
+
+``--colour R G B`` adds to each line how many of the box's pixels show that colour (within ``--within``
+levels on every channel) in the image the rule analyses, and how many of those lie under people's mask:
+whether what a camera saw of an item (the truth's ``in_view``) is in the analysed image at all.
 """
 
 from __future__ import annotations
@@ -62,6 +66,13 @@ def state_line(t_s: float, state: RegionState) -> str:
         f"unproven {state.unproven:.2f}  standing {state.standing:.2f}  people {state.people:.2f}  "
         f"since {since:>6}  {items}"
     )
+
+
+def colour_count(px: RegionPixels, colour: Sequence[float], within: float) -> str:
+    """How many of the region's pixels show ``colour`` (within ``within`` on every channel), and how many
+    of those lie under people's mask."""
+    near = np.abs(px.image - np.asarray(colour, np.float32)).max(axis=2) <= within
+    return f"colour {int(near.sum())} of {near.size} px ({int((near & px.people).sum())} under people)"
 
 
 def alert_line(t_s: float, draft: AlertDraft, origin: datetime = EPOCH) -> str:
@@ -142,12 +153,14 @@ class ItemTrace:
         every: int,
         pixels_at: Sequence[float] = (),
         follow: tuple[int, int] | None = None,
+        colour: tuple[Sequence[float], float] | None = None,
     ) -> None:
         self.rule, self.item, self.every = rule, item, every
         self.start_s, self.end_s = float(item["placed_s"]) - 1.0, end_s
         self.frames = 0
         self.pixels_at = sorted(pixels_at)
         self.follow = follow
+        self.colour = colour
 
     def process(self, frame: object, t_s: float) -> list[AlertDraft]:
         drafts = self.rule.process(frame, t_s)  # type: ignore[arg-type]
@@ -162,7 +175,11 @@ class ItemTrace:
             elif self.frames % self.every == 0:
                 state = self.rule.region(tuple(self.item["bbox"]), t_s)
                 if state is not None:
-                    print(state_line(t_s, state), flush=True)
+                    line = state_line(t_s, state)
+                    px = self.rule.region_pixels(tuple(self.item["bbox"]), t_s) if self.colour else None
+                    if px is not None and self.colour is not None:
+                        line += "  " + colour_count(px, *self.colour)
+                    print(line, flush=True)
             self.frames += 1
         due = False
         while self.pixels_at and t_s >= self.pixels_at[0]:
@@ -210,6 +227,15 @@ def main() -> int:
         metavar="T",
         help="trace to this time (s), not to the removal: what its spot does after it was taken away",
     )
+    parser.add_argument(
+        "--colour",
+        type=float,
+        nargs=3,
+        default=None,
+        metavar=("R", "G", "B"),
+        help="count the box's pixels of this colour in the analysed image on each line",
+    )
+    parser.add_argument("--within", type=float, default=20.0, help="--colour: levels per channel")
     add_people_option(parser)
     add_mask_options(parser)
     args = parser.parse_args()
@@ -226,7 +252,17 @@ def main() -> int:
     )
     replay(
         Path(camera.source),
-        [ItemTrace(rule, item, until_s, max(1, args.every), args.pixels, args.follow)],
+        [
+            ItemTrace(
+                rule,
+                item,
+                until_s,
+                max(1, args.every),
+                args.pixels,
+                args.follow,
+                None if args.colour is None else (args.colour, args.within),
+            )
+        ],
         camera.fps,
     )
     return 0

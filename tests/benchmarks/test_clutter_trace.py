@@ -94,3 +94,15 @@ def test_following_one_pixel_shows_the_floor_then_the_box_anchored_with_its_colo
     assert "in view 1.00" in last and "aside -" in last
     replay_red_box(ItemTrace(new_rule(), ITEM, end_s=26.0, every=1000, follow=(10, 10)))
     assert "(10,10)" not in capsys.readouterr().out
+
+
+def test_colour_counts_the_boxs_pixels_of_a_colour_in_the_analysed_image(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--colour``: none of the box's pixels show the red before it is put down, all of them after but
+    its four corners, which the rule's blur mixes with the floor (the box fills its window: 25 x 25 at
+    half size); nobody is there, so none lie under people."""
+    replay_red_box(ItemTrace(new_rule(), ITEM, end_s=26.0, every=5, colour=((40, 60, 190), 20.0)))
+    states = [line for line in capsys.readouterr().out.splitlines() if "anchored" in line]
+    assert states[0].startswith("t=   11.0") and states[0].endswith("colour 0 of 625 px (0 under people)")
+    assert states[-1].endswith("colour 621 of 625 px (0 under people)"), states[-1]
