@@ -176,9 +176,10 @@ class ItemTrace:
                 state = self.rule.region(tuple(self.item["bbox"]), t_s)
                 if state is not None:
                     line = state_line(t_s, state)
-                    px = self.rule.region_pixels(tuple(self.item["bbox"]), t_s) if self.colour else None
-                    if px is not None and self.colour is not None:
-                        line += "  " + colour_count(px, *self.colour)
+                    if self.colour is not None:
+                        px = self.rule.region_pixels(tuple(self.item["bbox"]), t_s)
+                        if px is not None:
+                            line += "  " + colour_count(px, *self.colour)
                     print(line, flush=True)
             self.frames += 1
         due = False

@@ -775,33 +775,22 @@ class ClutterRule:
         p = self.params
         h, w = pixels.shape
         box = (float(x), float(y), float(x + w), float(y + h))
-        under = [
-            (i, i.pixels) for i in self._items if not i.alerted and i.pixels is not None and _lies_on(i, box)
-        ]
-        apart = [i for i, _ in under if any(o.id in i.apart for o, _ in under)]
+        under = [i for i in self._items if not i.alerted and i.pixels is not None and _lies_on(i, box)]
+        apart = [i for i in under if any(o.id in i.apart for o in under)]
         if len(apart) > 1:  # things seen side by side that someone now stands across: each keeps its own
             return _nearest_of(pixels, x, y, apart)
         date = self._dater(standing, slice(y, y + h), slice(x, x + w))
         whole: _Span | None = None
-        for item, last in under:
-            rows, cols, mine = _placed(
-                last, round(item.bbox[0]), round(item.bbox[1]), 0, 0, self._labels.shape
-            )
-            r0, c0 = max(rows.start, y), max(cols.start, x)
-            r1, c1 = min(rows.stop, y + h), min(cols.stop, x + w)
-            if r1 <= r0 or c1 <= c0:
+        for item in under:
+            theirs = _item_mask(item, slice(y, y + h), slice(x, x + w)) & pixels
+            if not theirs.any():
                 continue
-            theirs = np.zeros_like(pixels)
-            theirs[r0 - y : r1 - y, c0 - x : c1 - x] = mine[
-                r0 - rows.start : r1 - rows.start, c0 - cols.start : c1 - cols.start
-            ]
-            theirs &= pixels
             rest = pixels & ~theirs
             if theirs.sum() < min_area or rest.sum() < min_area:
                 continue
             if whole is None:
                 whole = _Span(*date(pixels))
-                if any(_came_together(other, whole, p) for other, _ in under):
+                if any(_came_together(other, whole, p) for other in under):
                     return [(x, y, pixels)]
             if not _came_together(item, _Span(*date(theirs)), p):
                 continue
