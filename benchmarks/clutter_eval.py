@@ -236,8 +236,16 @@ def grow_chance(text: str) -> float | None:
 
 def add_mask_options(parser: argparse.ArgumentParser) -> None:
     """Options that turn back changes to the rule, to compare with it as it was: how it masks people
-    beside them (up to session 25), and whether items seen apart stay two (up to session 27)."""
+    beside them (up to session 25), whether items seen apart stay two (up to session 27), and the
+    analysis width (320 up to session 28)."""
     defaults = ClutterParams()
+    parser.add_argument(
+        "--width",
+        type=int,
+        default=defaults.width,
+        help="analysis width, with the pixel counts and distances scaled to it (default %(default)s; "
+        "320: as up to session 28)",
+    )
     parser.add_argument(
         "--grow-chance",
         type=grow_chance,
@@ -262,7 +270,7 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
 
 def mask_params(args: argparse.Namespace) -> ClutterParams:
     """The rule's parameters with the options ``add_mask_options`` read."""
-    base = ClutterParams()
+    base = ClutterParams.at_width(args.width)
     return replace(
         base,
         blur_among_free=bool(args.blur_among_free),

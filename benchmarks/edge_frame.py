@@ -20,6 +20,10 @@ frames the gate lets through with it. Usable CPU: 2 cores x 80 %. A corridor cam
 ``corridor_clutter`` costs ``source_fps x read + 5 x clutter``, plus, knowing people, ``5 x people_share x
 detector``, where ``people_share`` is the share of frames on which the rule calls its person detector
 (something in the zone differs from the empty corridor).
+
+The clutter rule is also run at a baseline analysis width (``--baseline-width``, default 320: the rule up
+to session 28) on the same frames, timed the same way, so the cost of the analysis width is a ratio
+measured in one process; the capacity figures use the default width.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from edge.detect.manifest import sha256_of
 from edge.detect.once import OncePerFrame
 from edge.detect.silhouette import PersonSilhouettes
 from edge.motion import MotionGate
-from edge.rules.clutter import ClutterRule
+from edge.rules.clutter import ClutterParams, ClutterRule
 from edge.rules.people import DetectedPeople
 from edge.synth.corridor import camera_config, make_scene, write_clip
 from sharpeyes.config import CameraConfig
@@ -149,6 +153,12 @@ def main() -> int:
         help="the clutter rule's person silhouette model (default: the shipped one, as edge scan; 'none': "
         "people's whole boxes)",
     )
+    parser.add_argument(
+        "--baseline-width",
+        type=int,
+        default=320,
+        help="also time the clutter rule at this analysis width on the same frames (0: not)",
+    )
     args = parser.parse_args()
     clip_s = 20.0 if args.quick else 60.0
     if args.quick:
@@ -185,6 +195,14 @@ def main() -> int:
     if args.silhouettes != "none":
         shapes = PersonSilhouettes.from_manifest(Path(args.silhouettes), SessionPool(intra_op_threads=1))
     clutter = ClutterRule.from_camera(camera, people=DetectedPeople(shared), silhouettes=shapes)
+    baseline = None
+    if args.baseline_width:
+        baseline = ClutterRule.from_camera(
+            camera,
+            people=DetectedPeople(shared),
+            silhouettes=shapes,
+            params=ClutterParams.at_width(args.baseline_width),
+        )
 
     cap = cv2.VideoCapture(str(clip))
     times: dict[str, list[float]] = {
@@ -194,6 +212,8 @@ def main() -> int:
             "motion gate",
             "clutter rule",
             "silhouettes",
+            "baseline rule",
+            "baseline silh.",
             "preprocess",
             "inference",
             "postprocess",
@@ -226,8 +246,18 @@ def main() -> int:
         c0 = time.perf_counter()
         clutter.process(frame, t_s)
         c1 = time.perf_counter()
+        outlined = shapes.last_ms / 1e3 if shapes is not None else 0.0
+        if baseline is not None:
+            if shapes is not None:
+                shapes.last_ms = 0.0
+            b0 = time.perf_counter()
+            baseline.process(frame, t_s)
+            b1 = time.perf_counter()
+            if analysed > warmup:
+                base_outlined = shapes.last_ms / 1e3 if shapes is not None else 0.0
+                times["baseline rule"].append(b1 - b0 - base_outlined)
+                times["baseline silh."].append(base_outlined)
         if analysed > warmup:
-            outlined = shapes.last_ms / 1e3 if shapes is not None else 0.0
             times["motion gate"].append(g1 - g0)
             times["clutter rule"].append(c1 - c0 - outlined)
             times["silhouettes"].append(outlined)
@@ -243,7 +273,9 @@ def main() -> int:
 
     med = {k: median_ms(v) for k, v in times.items()}
     # zero on frames without people: the mean is what it costs a camera
-    med["silhouettes"] = 1e3 * statistics.fmean(times["silhouettes"]) if times["silhouettes"] else 0.0
+    for name in ("silhouettes", "baseline silh."):
+        med[name] = 1e3 * statistics.fmean(times[name]) if times[name] else 0.0
+    base_rule = {name: med.pop(name) for name in ("baseline rule", "baseline silh.")}
     share = runs / args.frames
     detector_ms = med["preprocess"] + med["inference"] + med["postprocess"]
     rule_ms = med["clutter rule"] + med["silhouettes"]
@@ -262,6 +294,13 @@ def main() -> int:
     for name, ms in med.items():
         per_s = ms * (args.source_fps if name == "read" else ANALYSED_FPS)
         print(f"{name:<14}{ms:>10.2f}{per_s:>17.1f} ms")
+    if baseline is not None:
+        print(
+            f"clutter rule at {clutter.params.width} px: {med['clutter rule']:.2f} ms + silhouettes "
+            f"{med['silhouettes']:.2f} ms; at {args.baseline_width} px (baseline, same frames): "
+            f"{base_rule['baseline rule']:.2f} ms + {base_rule['baseline silh.']:.2f} ms "
+            f"({med['clutter rule'] / max(base_rule['baseline rule'], 1e-9):.2f}x the rule)"
+        )
     print(f"\nmotion gate lets the detector run on {share:.0%} of analysed frames (saves {1 - share:.0%})")
     print(
         f"cameras sustained on {CORES} cores at {UTILISATION:.0%}, {ANALYSED_FPS:g} analysed fps, "

@@ -3,6 +3,7 @@ people really hide."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -28,7 +29,7 @@ def probe(shapes: bool, snap_at: tuple[float, ...] = ()) -> MaskProbe:
     rule = ClutterRule(
         [ZONE],
         origin=datetime(2026, 3, 1, tzinfo=UTC),
-        params=ClutterParams(width=160),
+        params=replace(ClutterParams.at_width(320), width=160),
         people=people,
         silhouettes=people if shapes else None,
     )

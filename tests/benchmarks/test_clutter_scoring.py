@@ -81,6 +81,8 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert replace(old, blur_among_free=True, people=replace(old.people, grow_chance=0.05)) == default
     assert mask_params(parser.parse_args(["--grow-chance", "0.1"])).people.grow_chance == 0.1
     assert default.keep_apart and not mask_params(parser.parse_args(["--no-keep-apart"])).keep_apart
+    narrow = mask_params(parser.parse_args(["--width", "320"]))
+    assert narrow == ClutterParams.at_width(320) and narrow.bridge_px < default.bridge_px
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:

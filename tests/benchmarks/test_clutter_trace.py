@@ -3,6 +3,7 @@ grids pixel by pixel at chosen times."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -31,7 +32,11 @@ def replay_red_box(trace: ItemTrace) -> None:
 
 
 def new_rule() -> ClutterRule:
-    return ClutterRule([ZONE], origin=datetime(2026, 3, 1, tzinfo=UTC), params=ClutterParams(width=160))
+    return ClutterRule(
+        [ZONE],
+        origin=datetime(2026, 3, 1, tzinfo=UTC),
+        params=replace(ClutterParams.at_width(320), width=160),
+    )
 
 
 def test_trace_prints_the_item_from_before_its_placement_and_the_alert(

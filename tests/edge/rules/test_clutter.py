@@ -32,7 +32,9 @@ pytestmark = pytest.mark.slow  # about 10 s: a minute of frames per case
 FPS = 5.0
 ZONE = Zone(name="fire_lane", polygon=[[20, 60], [300, 60], [300, 230], [20, 230]], dwell_s=10)
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-SMALL = ClutterParams(width=160)  # keeps these tests fast
+# half the analysis size keeps these tests fast; the pixel counts and distances are those tuned at 320, which
+# these scenes were drawn for
+SMALL = replace(ClutterParams.at_width(320), width=160)
 CROWD = np.array([(60, 140, 60), (150, 60, 150), (30, 30, 40), (200, 200, 210)], np.uint8)  # their tops
 
 
@@ -927,3 +929,18 @@ def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_wit
     parts = _nearest_of(blob, 10, 10, [left, right])
     # the middle column is as near to both: it goes to the first
     assert [(x, y, part.shape) for x, y, part in parts] == [(10, 10, (10, 8)), (18, 10, (10, 7))]
+
+
+def test_params_at_another_width_scale_distances_and_counts_from_the_values_tuned_at_320() -> None:
+    """The defaults are ``at_width(480)``; ``at_width(320)`` gives back the rule up to session 28."""
+    assert ClutterParams() == ClutterParams.at_width(480)
+    old = ClutterParams.at_width(320)
+    assert (old.width, old.bridge_px, old.moving_margin, old.shown_px, old.sharp_px) == (320, 4, 3, 8, 8)
+    assert old.people.grow_px == 1
+    wide = ClutterParams()
+    # distances by 1.5 rounded up (a 4.5 px margin is 5), pixel counts by 1.5 squared
+    assert (wide.bridge_px, wide.moving_margin, wide.people.grow_px) == (6, 5, 2)
+    assert (wide.shown_px, wide.sharp_px) == (18, 18)
+    assert replace(old, width=480, bridge_px=6, moving_margin=5, shown_px=18, sharp_px=18) == replace(
+        wide, people=old.people
+    )
