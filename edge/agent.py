@@ -32,7 +32,7 @@ from edge.detect.silhouette import PersonSilhouettes
 from edge.health import AgentMetrics, Heartbeat
 from edge.motion import MotionGate
 from edge.outbox import KafkaForwarder, Outbox, Producer, kafka_producer
-from edge.rules.clutter import ClutterRule
+from edge.rules.clutter import ClutterParams, ClutterRule
 from edge.rules.ebike import EbikeParams, EbikeRule
 from edge.rules.people import DetectedPeople, NoPersonClass
 from sharpeyes.clock import Clock, SystemClock
@@ -101,9 +101,11 @@ class BuiltinAnalyzers:
         for name in camera.detectors:
             if name == "corridor_clutter":
                 people = self._people(detector)
+                width = self.config.detectors.clutter_width
+                clutter = ClutterParams.at_width(width) if width is not None else None
                 analyzers.append(
                     ClutterRule.from_camera(
-                        camera, origin=origin, people=people, silhouettes=self.silhouettes
+                        camera, origin=origin, people=people, silhouettes=self.silhouettes, params=clutter
                     )
                 )
             elif name == "high_altitude_throw":

@@ -45,6 +45,14 @@ class DetectorSettings(ConfigModel):
         "masks the pixels people show, not their whole boxes (models/silhouette/person-silhouette.yaml); "
         "null = whole boxes",
     )
+    clutter_width: int | None = Field(
+        default=None,
+        ge=160,
+        le=1920,
+        description="width corridor_clutter analyses frames at, its pixel counts and distances scaled to it; "
+        "null = the rule's default (480: an item showing between a standing person's legs keeps its colour); "
+        "320 costs about half as much per frame and misses such items (benchmarks/RESULTS.md, session 29)",
+    )
     intra_op_threads: int = Field(default=2, ge=1, le=16)
     stationary_every_s: float = Field(default=10.0, gt=0, description="detector check without motion")
     motion_gate: bool = True

@@ -251,6 +251,25 @@ def test_the_agent_masks_people_with_the_model_its_config_names(tmp_path: Path) 
         assert (rule.silhouettes is not None) is outlined
 
 
+def test_the_agent_analyses_clutter_at_the_width_its_config_names(tmp_path: Path) -> None:
+    """``detectors.clutter_width`` trades finding items between people's legs (480) for cost (320)."""
+    from pydantic import ValidationError
+
+    from edge.agent import BuiltinAnalyzers
+    from edge.config import AgentConfig
+    from edge.rules.clutter import ClutterParams, ClutterRule
+    from sharpeyes.config import CameraConfig
+
+    camera = CameraConfig.model_validate(CORRIDOR_CAMERA)
+    for detectors, params in (({}, ClutterParams()), ({"clutter_width": 320}, ClutterParams.at_width(320))):
+        config = AgentConfig.model_validate(agent_config(tmp_path, detectors))
+        [rule] = BuiltinAnalyzers(config, SessionPool(1))(camera, EPOCH)
+        assert isinstance(rule, ClutterRule)
+        assert rule.params == params
+    with pytest.raises(ValidationError, match="clutter_width"):
+        AgentConfig.model_validate(agent_config(tmp_path, {"clutter_width": 100}))
+
+
 def test_an_agent_config_with_silhouettes_but_no_people_model_is_refused(tmp_path: Path) -> None:
     from pydantic import ValidationError
 
