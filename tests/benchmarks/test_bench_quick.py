@@ -62,3 +62,24 @@ def test_e2e_kafka_quick_runs_against_the_broker(kafka_bootstrap: str) -> None:
     assert "raw baseline" in rows and "pipeline (1 worker)" in rows
     sent, answered = int(rows["pipeline (1 worker)"][2]), int(rows["pipeline (1 worker)"][3])
     assert sent > 0 and 0 < answered <= sent
+
+
+@pytest.mark.slow
+def test_edge_frame_quick_times_the_clutter_rule_at_its_width_and_the_baseline(tmp_path: Path) -> None:
+    """The per-frame benchmark runs end to end and times the clutter rule at both widths on the same
+    frames (the ratio RESULTS.md quotes for the analysis width)."""
+    plot = tmp_path / "edge_frame.png"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "edge_frame.py"), "--quick", "--plot", str(plot)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("clutter rule at "))
+    assert line.startswith("clutter rule at 480 px:") and "at 320 px (baseline, same frames)" in line
+    ratio = float(line.rsplit("(", 1)[1].split("x")[0])
+    assert ratio > 0  # measured, not a placeholder; its size is the benchmark's to report
+    assert "knowing people:" in result.stdout and plot.stat().st_size > 0
