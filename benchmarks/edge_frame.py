@@ -125,6 +125,20 @@ def yolo_like_model(path: Path, size: int, nc: int) -> float:
     return flops / 1e9
 
 
+def time_rule(
+    rule: ClutterRule, shapes: PersonSilhouettes | None, frame: np.ndarray, t_s: float
+) -> tuple[float, float]:
+    """Seconds ``rule`` took on ``frame`` apart from its silhouette model, and the model's (0 when the rule
+    did not run it on this frame)."""
+    if shapes is not None:
+        shapes.last_ms = 0.0  # set again only if the rule runs the model on this frame
+    t0 = time.perf_counter()
+    rule.process(frame, t_s)
+    took = time.perf_counter() - t0
+    outlined = shapes.last_ms / 1e3 if shapes is not None else 0.0
+    return took - outlined, outlined
+
+
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1e3 if values else 0.0
 
@@ -241,25 +255,15 @@ def main() -> int:
         decision = gate.check(frame, t_s)
         g1 = time.perf_counter()
         shared.detect(frame)  # always, to time every stage (its own timers); shares below
-        if shapes is not None:
-            shapes.last_ms = 0.0  # set again only if the rule runs the model on this frame
-        c0 = time.perf_counter()
-        clutter.process(frame, t_s)
-        c1 = time.perf_counter()
-        outlined = shapes.last_ms / 1e3 if shapes is not None else 0.0
+        rule_s, outlined = time_rule(clutter, shapes, frame, t_s)
         if baseline is not None:
-            if shapes is not None:
-                shapes.last_ms = 0.0
-            b0 = time.perf_counter()
-            baseline.process(frame, t_s)
-            b1 = time.perf_counter()
+            base_s, base_outlined = time_rule(baseline, shapes, frame, t_s)
             if analysed > warmup:
-                base_outlined = shapes.last_ms / 1e3 if shapes is not None else 0.0
-                times["baseline rule"].append(b1 - b0 - base_outlined)
+                times["baseline rule"].append(base_s)
                 times["baseline silh."].append(base_outlined)
         if analysed > warmup:
             times["motion gate"].append(g1 - g0)
-            times["clutter rule"].append(c1 - c0 - outlined)
+            times["clutter rule"].append(rule_s)
             times["silhouettes"].append(outlined)
             stage = detector.last_times
             times["preprocess"].append(stage.preprocess_ms / 1e3)

@@ -15,16 +15,21 @@ REPO = Path(__file__).resolve().parents[2]
 TINY = ["--alerts", "300", "--max-state", "100", "--cells", "43", "--no-plot"]
 
 
-@pytest.mark.slow
-def test_hot_path_quick_prints_a_table() -> None:
-    result = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "hot_path.py"), "--quick", *TINY],
+def bench(script: str, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``benchmarks/<script>`` with ``args`` from the repository root, its output captured."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
         cwd=REPO,
     )
+
+
+@pytest.mark.slow
+def test_hot_path_quick_prints_a_table() -> None:
+    result = bench("hot_path.py", "--quick", *TINY, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("cells |"))
@@ -40,22 +45,8 @@ def test_hot_path_quick_prints_a_table() -> None:
 @pytest.mark.kafka
 def test_e2e_kafka_quick_runs_against_the_broker(kafka_bootstrap: str) -> None:
     """Guards the benchmark against API drift (it once called ensure_topics with an old signature)."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "e2e_kafka.py"),
-            "--quick",
-            "--seconds",
-            "4",
-            "--bootstrap",
-            kafka_bootstrap,
-            "--no-plot",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        cwd=REPO,
+    result = bench(
+        "e2e_kafka.py", "--quick", "--seconds", "4", "--bootstrap", kafka_bootstrap, "--no-plot", timeout=180
     )
     assert result.returncode == 0, result.stderr[-3000:]
     rows = {line.split("|")[0].strip(): line.split("|") for line in result.stdout.splitlines() if "|" in line}
@@ -69,14 +60,7 @@ def test_edge_frame_quick_times_the_clutter_rule_at_its_width_and_the_baseline(t
     """The per-frame benchmark runs end to end and times the clutter rule at both widths on the same
     frames (the ratio RESULTS.md quotes for the analysis width)."""
     plot = tmp_path / "edge_frame.png"
-    result = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "edge_frame.py"), "--quick", "--plot", str(plot)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=REPO,
-    )
+    result = bench("edge_frame.py", "--quick", "--plot", str(plot), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("clutter rule at "))
     assert line.startswith("clutter rule at 480 px:") and "at 320 px (baseline, same frames)" in line
