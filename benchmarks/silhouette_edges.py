@@ -2,6 +2,7 @@
 
     python benchmarks/silhouette_edges.py                     # seed 9 (not a training seed), every 4 s
     python benchmarks/silhouette_edges.py --seed 222 --clip 1 --grow-chance 0.1
+    python benchmarks/silhouette_edges.py --silhouettes build/silh-v2/person-silhouette.yaml  # a candidate
 
 Renders frames of a generated corridor scene, finds people with the shipped detector, and masks them
 three ways at the rule's analysis width:
@@ -97,10 +98,16 @@ def main() -> int:
         default=ClutterParams().people.grow_chance,
         help="grown where unsure: into pixels above this chance (default: the rule's, %(default)s)",
     )
+    parser.add_argument(
+        "--silhouettes",
+        type=Path,
+        default=DEFAULT_SILHOUETTE_MANIFEST,
+        help="manifest of the silhouette model to measure (default: the shipped one)",
+    )
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/plots/silhouette-edges.png"))
     args = parser.parse_args()
     pool = SessionPool()
-    shapes = PersonSilhouettes.from_manifest(DEFAULT_SILHOUETTE_MANIFEST, pool)
+    shapes = PersonSilhouettes.from_manifest(args.silhouettes, pool)
     finder = DetectedPeople(Detector.from_manifest(DEFAULT_INDOOR_MANIFEST, pool))
     scene = corridor_scene(args.seed, args.clip, 3, 150.0, 20.0)
     renderer = CorridorRenderer(scene, args.seed * 1000 + args.clip)  # as ``write_corridor_clip`` renders it
@@ -108,8 +115,9 @@ def main() -> int:
     masks = ("grown everywhere", "not grown", "grown where unsure")
     rows: dict[str, list[EdgeShares]] = {name: [] for name in masks}
     print(
-        f"seed {args.seed} clip {args.clip}: grow_px {params.grow_px}; grown where unsure: the chance "
-        f"is above {args.grow_chance}"
+        f"seed {args.seed} clip {args.clip}: {shapes.manifest.name} {shapes.manifest.version} "
+        f"({'x'.join(map(str, shapes.manifest.input_size))}); grow_px {params.grow_px}; grown where "
+        f"unsure: the chance is above {args.grow_chance}"
     )
     print(f"{'t s':>6}  {'kept':>20}  {'beside':>20}  {'between':>20}   ({' / '.join(masks)})")
     for t in np.arange(args.every, scene.duration_s, args.every):
@@ -153,7 +161,10 @@ def main() -> int:
     ax.set_xticks(x, ["person pixels", "floor beside them", "floor between legs"])
     ax.set_ylabel("share masked (median frame)")
     ax.set_ylim(0, 1.05)
-    ax.set_title(f"people masks at analysis size, corridor seed {args.seed} clip {args.clip}")
+    ax.set_title(
+        f"people masks at analysis size ({shapes.manifest.version}), "
+        f"corridor seed {args.seed} clip {args.clip}"
+    )
     ax.legend()
     fig.tight_layout()
     args.plot.parent.mkdir(parents=True, exist_ok=True)

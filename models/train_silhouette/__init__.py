@@ -5,5 +5,5 @@ detector's person box are the person. Torch only here (the ``[train]`` extra); t
 ``... train`` fits the net and exports ONNX with its manifest (``models/silhouette``).
 """
 
-INPUT_SIZE: tuple[int, int] = (32, 64)  # width, height of a box's crop
+INPUT_SIZE: tuple[int, int] = (32, 64)  # width, height of a box's crop (the shipped model; ``crops --size``)
 MARGIN = 0.1  # the crop: the box grown by this share of its height on every side (as the rule masks it)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from edge.detect.silhouette import SilhouetteManifest  # noqa: F401  (the manifest the export writes)
+from models.train_silhouette import INPUT_SIZE
 
 DEFAULT_DETECTOR = Path(__file__).resolve().parents[1] / "indoor" / "indoor-det-320.yaml"
 
@@ -22,6 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--detector", type=Path, default=DEFAULT_DETECTOR)
     c.add_argument("--seed", type=int, default=0)
+    c.add_argument(
+        "--size",
+        type=int,
+        nargs=2,
+        default=INPUT_SIZE,
+        metavar=("WIDTH", "HEIGHT"),
+        help="crop size, the model's input (train takes it from the crops)",
+    )
     t = sub.add_parser("train", help="fit the net on crops and export ONNX + manifest")
     t.add_argument("--crops", type=Path, nargs="+", required=True)
     t.add_argument("--val", type=Path, nargs="+", required=True, help="crops held out for validation")
@@ -38,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         from models.train_silhouette.crops import cut_crops
 
         videos = sorted(v for p in args.clips for v in ([p] if p.is_file() else p.glob("corridor-*.mp4")))
-        cut_crops(videos, args.detector, args.seed).save(args.out)
+        cut_crops(videos, args.detector, args.seed, tuple(args.size)).save(args.out)
         return 0
     from models.train_silhouette.fit import TrainConfig, train
 

@@ -53,9 +53,14 @@ def jittered(box: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def clip_crops(
-    video: Path, people: DetectedPeople, rng: np.random.Generator, clips: int = 3
+    video: Path,
+    people: DetectedPeople,
+    rng: np.random.Generator,
+    clips: int = 3,
+    size: tuple[int, int] = INPUT_SIZE,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Crops and labels of one rendered clip (``corridor-SEED-K.mp4`` of a ``clips``-clip set)."""
+    """Crops (``size``: width, height) and labels of one rendered clip (``corridor-SEED-K.mp4`` of a
+    ``clips``-clip set)."""
     match = CLIP_NAME.search(video.name)
     if match is None:
         raise ValueError(f"{video} is not named corridor-SEED-K.mp4")
@@ -83,24 +88,24 @@ def clip_crops(
             for box in boxes:
                 for b in (box, jittered(box, rng)):
                     window = crop_window(b, MARGIN)
-                    images.append(crop(frame, window, INPUT_SIZE))
-                    labels.append(crop(shown, window, INPUT_SIZE))
+                    images.append(crop(frame, window, size))
+                    labels.append(crop(shown, window, size))
     finally:
         capture.release()
-    w, h = INPUT_SIZE
+    w, h = size
     if not images:
         return np.zeros((0, h, w, 3), np.uint8), np.zeros((0, h, w), np.uint8)
     return np.stack(images), np.stack(labels)
 
 
-def cut_crops(videos: list[Path], manifest: Path, seed: int = 0) -> Crops:
+def cut_crops(videos: list[Path], manifest: Path, seed: int = 0, size: tuple[int, int] = INPUT_SIZE) -> Crops:
     """Crops of every clip, with a progress line per clip."""
     people = DetectedPeople(Detector.from_manifest(manifest, SessionPool()))
     rng = np.random.default_rng(seed)
     images, labels, clip = [], [], []
     started = time.monotonic()
     for i, video in enumerate(videos):
-        x, y = clip_crops(video, people, rng)
+        x, y = clip_crops(video, people, rng, size=size)
         images.append(x)
         labels.append(y)
         clip.append(np.full(len(x), i, np.int32))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from edge.detect.manifest import sha256_of
-from models.train_silhouette import INPUT_SIZE, MARGIN
+from models.train_silhouette import MARGIN
 from models.train_silhouette.crops import Crops
 from models.train_silhouette.net import Exported, SilhouetteNet
 
@@ -101,6 +101,11 @@ def train(cfg: TrainConfig, argv: list[str]) -> dict[str, float]:
     cfg.out.mkdir(parents=True, exist_ok=True)
     x, y = _tensors(cfg.crops)
     vx, vy = _tensors(cfg.val)
+    size = (int(x.shape[3]), int(x.shape[2]))  # the crops' width, height: the model's input
+    if (int(vx.shape[3]), int(vx.shape[2])) != size:
+        raise ValueError(
+            f"held-out crops are {vx.shape[3]}x{vx.shape[2]}, training crops {size[0]}x{size[1]}"
+        )
     net = SilhouetteNet()
     if cfg.init is not None:
         net.load_state_dict(torch.load(cfg.init, map_location="cpu"))
@@ -142,14 +147,15 @@ def train(cfg: TrainConfig, argv: list[str]) -> dict[str, float]:
     if history:
         torch.save(net.state_dict(), cfg.work / "last.pt")
         _plot(history, cfg.out / "loss.png")
-    onnx_path = export(net, cfg.out / f"{NAME}.onnx")
-    _manifest(cfg, onnx_path, measured, params, step, time.monotonic() - started, len(x), len(vx), argv)
+    onnx_path = export(net, cfg.out / f"{NAME}.onnx", size)
+    _manifest(cfg, onnx_path, size, measured, params, step, time.monotonic() - started, len(x), len(vx), argv)
     return measured
 
 
-def export(net: SilhouetteNet, path: Path) -> Path:
+def export(net: SilhouetteNet, path: Path, size: tuple[int, int]) -> Path:
+    """``net`` as ONNX taking crops of ``size`` (width, height), any batch."""
     net.eval()
-    w, h = INPUT_SIZE
+    w, h = size
     torch.onnx.export(
         Exported(net),
         (torch.zeros(1, 3, h, w),),
@@ -187,6 +193,7 @@ def _plot(history: list[tuple[int, float, float]], path: Path) -> None:
 def _manifest(
     cfg: TrainConfig,
     onnx_path: Path,
+    size: tuple[int, int],
     measured: dict[str, float],
     params: int,
     steps: int,
@@ -202,7 +209,7 @@ def _manifest(
         "version": cfg.version,
         "file": onnx_path.name,
         "sha256": sha256_of(onnx_path),
-        "input_size": list(INPUT_SIZE),
+        "input_size": list(size),
         "margin": MARGIN,
         "threshold": round(float(measured["threshold"]), 4),
         "card": {
