@@ -160,3 +160,27 @@ def test_an_item_two_people_stand_in_front_of_in_turn_stands_again_with_its_date
     standing = anchors.static(t, static_s=5.0, presence=0.5)
     assert standing.mask[SPOT].all()
     assert np.all(np.abs(standing.since[SPOT] - 1.0) <= 0.5), standing.since[SPOT]
+
+
+@pytest.mark.parametrize("skips", [True, False])
+def test_a_passer_by_dressed_in_the_items_colour_does_not_date_it_early_when_the_look_back_skips_people(
+    skips: bool,
+) -> None:
+    """263-0 (session 30): someone whose legs swing between the item's colour and another walks over the
+    spot from 1 s, the item is set down there at 3 s while their box is still over it, and they leave at
+    3.6 s. Looking back (a frame every 0.5 s), the passer-by's frames show the item's colour with no empty
+    floor after them, so the plain look-back dates the item between the floor (0.6 s) and their first such
+    frame (1.2 s): 0.9 s. Skipping the frames people stood on, it first showed once they left (3.6 s):
+    dated 2.1 s, the middle, as the look-back dates whatever came while someone hid the spot."""
+    legs = (30.0, 30.0, 30.0)
+    anchors = Anchors((40, 60), AnchorParams(lookback_skips_people=skips), region=boxes((0, 0, 60, 40)))
+    t = 0.0
+    while t <= 10.0:
+        fg = frame(t >= 1.0)
+        if 1.0 <= t < 3.0 and round(t / STEP) % 2:
+            fg.image[SPOT] = legs
+        anchors.update(fg, t, boxes(WALKER) if 1.0 <= t < 3.6 else boxes())
+        t = round(t + STEP, 3)
+    assert anchors.valid[SPOT].all()
+    since = anchors.since[SPOT]
+    assert np.allclose(since, 2.1 if skips else 0.9, atol=0.05), since
