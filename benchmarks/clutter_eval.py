@@ -237,7 +237,7 @@ def grow_chance(text: str) -> float | None:
 def add_mask_options(parser: argparse.ArgumentParser) -> None:
     """Options that turn back changes to the rule, to compare with it as it was: how it masks people
     beside them (up to session 25), whether items seen apart stay two (up to session 27), and the
-    analysis width (320 up to session 28); and candidates not on by default."""
+    analysis width (320 up to session 28)."""
     defaults = ClutterParams()
     parser.add_argument(
         "--width",
@@ -266,13 +266,6 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         help="two items seen with the empty floor between them stay two (default %(default)s; off: "
         "as up to session 27)",
     )
-    parser.add_argument(
-        "--lookback-skips-people",
-        action=argparse.BooleanOptionalAction,
-        default=defaults.anchors.lookback_skips_people,
-        help="a new anchor's look-back skips the frames people stood on its pixels, so a passer-by in an "
-        "item's colour does not date it (default %(default)s; a candidate, RESULTS.md session 30)",
-    )
 
 
 def mask_params(args: argparse.Namespace) -> ClutterParams:
@@ -283,7 +276,6 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
         blur_among_free=bool(args.blur_among_free),
         keep_apart=bool(args.keep_apart),
         people=replace(base.people, grow_chance=args.grow_chance),
-        anchors=replace(base.anchors, lookback_skips_people=bool(args.lookback_skips_people)),
     )
 
 

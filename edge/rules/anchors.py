@@ -53,10 +53,6 @@ class AnchorParams:
     # where both anchors came up on people and are unproven (a talker's, and an item seen only under
     # people's mask), a third value coming up under a person waits instead of pushing the one aside out
     crowded_waits: bool = True
-    # for an anchor that came up with nobody over it, the look-back does not take a pixel under a
-    # person's mask for the new value showing: a passer-by (or whoever carries the item in) dressed in
-    # its colour is not the item come early (a candidate, off by default; RESULTS.md, session 30)
-    lookback_skips_people: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,8 +117,7 @@ class Anchors:
         self._aside_unproven = np.zeros((h, w), np.float32)
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
-        # every ``history_every_s``: when, the region's colours, and which of its pixels people stood on
-        self._history: deque[tuple[float, np.ndarray, np.ndarray | None]] = deque(
+        self._history: deque[tuple[float, np.ndarray]] = deque(
             maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
         )
 
@@ -183,13 +178,12 @@ class Anchors:
                 theirs[keep] = ours[keep]
             self._aside_valid[keep] = True
             self.value[new] = self._pending[new]
+            self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
+                new, fg.reference, t_s
+            )
             # came up on a person: a box was over it at some time while it held still (a detector misses
             # a standing person now and then; one frame without a box proves nothing)
-            on_person = self._person_s[new] >= self._pending_since[new]
-            self.since[new], self.seen_s[new], self.shown_s[new], self.floor_s[new] = self._date(
-                new, fg.reference, t_s, on_person
-            )
-            self.unproven_s[new] = np.where(on_person, p.proven_s, 0.0)
+            self.unproven_s[new] = np.where(self._person_s[new] >= self._pending_since[new], p.proven_s, 0.0)
             self.valid[new] = True
         # empty floor for gone_s on end: whatever stood here has been taken away
         self._floor_s[~fg.differs] += dt
@@ -199,20 +193,17 @@ class Anchors:
         self.valid[gone] = False
         self._aside_valid[gone] = False
         if self._region.any() and (not self._history or t_s - self._history[-1][0] >= p.history_every_s):
-            on_people = people[self._region] if people is not None else None
-            self._history.append((t_s, np.clip(v[self._region], 0, 255).astype(np.uint8), on_people))
+            self._history.append((t_s, np.clip(v[self._region], 0, 255).astype(np.uint8)))
 
     def _date(
-        self, new: np.ndarray, reference: np.ndarray, t_s: float, on_person: np.ndarray
+        self, new: np.ndarray, reference: np.ndarray, t_s: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Since when the new anchors' values have stood on their pixels, for how long in view, when they
         first showed and when the empty floor last showed before them (NaN: not in the look-back).
 
         An item put down and at once walked past (the person who carried it goes on towards the camera)
         only holds still after that; looking back through recent frames, it came between the last frame
-        showing the empty floor and the first showing it (``lookback_skips_people``: the first showing it
-        with nobody on the pixel, for an anchor that came up with nobody on it: one that came up on a
-        person may have shown only under people's mask, which covers strips of an item between legs).
+        showing the empty floor and the first showing it.
         """
         p = self.params
         pending_since = self._pending_since[new]
@@ -227,13 +218,6 @@ class Anchors:
         value = self._pending[idx][None]
         floor = reference[idx][None]
         like = (np.abs(past - value).max(axis=2) <= p.match) & inside
-        if p.lookback_skips_people:
-            nobody = np.zeros(len(at), bool)
-            on_people = np.stack([nobody if h[2] is None else h[2][np.maximum(at, 0)] for h in self._history])
-            # ... unless it shows there on the next look-back frame too (someone standing over an item
-            # hides all of it but strips between their legs, which hold; a passer-by's clothes move on)
-            stays = like & np.concatenate([like[1:], np.ones((1, like.shape[1]), bool)])
-            like &= ~(on_people & ~on_person[None] & ~stays)
         empty = (np.abs(past - floor).max(axis=2) <= p.match) & inside
         k = np.arange(len(times))[:, None]
         last_empty = np.where(empty, k, -1).max(axis=0)
