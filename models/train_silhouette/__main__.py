@@ -1,5 +1,5 @@
-"""``python -m models.train_silhouette crops --clips DIR... --out FILE.npz`` then
-``python -m models.train_silhouette train --crops FILE.npz... --val-clips N --out models/silhouette``."""
+"""``python -m models.train_silhouette crops --clips DIR... --out FILE.npz [--size W H]`` then
+``python -m models.train_silhouette train --crops FILE.npz... --val FILE.npz... --out models/silhouette``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         "--init", type=Path, default=None, help="start from these weights (.pt); --minutes 0 exports them"
     )
     args = parser.parse_args(argv)
+    if args.command == "crops" and not all(8 <= v <= 1024 and v % 8 == 0 for v in args.size):
+        # the manifest's own rule (``SilhouetteManifest.input_size``): refused now, not after training
+        parser.error(f"--size {args.size[0]} {args.size[1]}: two multiples of 8 between 8 and 1024")
     if args.command == "crops":
         from models.train_silhouette.crops import cut_crops
 
