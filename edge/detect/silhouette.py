@@ -37,9 +37,15 @@ class SilhouetteManifest(CheckedManifest):
     @field_validator("input_size")
     @classmethod
     def _size(cls, value: tuple[int, int]) -> tuple[int, int]:
-        if not all(8 <= v <= 1024 and v % 8 == 0 for v in value):
-            raise ValueError("input_size must be two multiples of 8 between 8 and 1024")
-        return value
+        return checked_input_size(value)
+
+
+def checked_input_size(value: tuple[int, int]) -> tuple[int, int]:
+    """``value`` if a silhouette model may take crops of that width and height, else ``ValueError``: the
+    manifest's rule, which the training CLI also applies before it cuts any crop."""
+    if not all(8 <= v <= 1024 and v % 8 == 0 for v in value):
+        raise ValueError("input_size must be two multiples of 8 between 8 and 1024")
+    return value
 
 
 def crop_window(box: np.ndarray, margin: float) -> Window:

@@ -7,7 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from edge.detect.silhouette import SilhouetteManifest  # noqa: F401  (the manifest the export writes)
+from edge.detect.silhouette import (
+    SilhouetteManifest,  # noqa: F401  (the manifest the export writes)
+    checked_input_size,
+)
 from models.train_silhouette import INPUT_SIZE
 
 DEFAULT_DETECTOR = Path(__file__).resolve().parents[1] / "indoor" / "indoor-det-320.yaml"
@@ -43,14 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         "--init", type=Path, default=None, help="start from these weights (.pt); --minutes 0 exports them"
     )
     args = parser.parse_args(argv)
-    if args.command == "crops" and not all(8 <= v <= 1024 and v % 8 == 0 for v in args.size):
-        # the manifest's own rule (``SilhouetteManifest.input_size``): refused now, not after training
-        parser.error(f"--size {args.size[0]} {args.size[1]}: two multiples of 8 between 8 and 1024")
     if args.command == "crops":
+        try:  # the manifest's own rule: refused now, not once the trained model is loaded
+            size = checked_input_size((args.size[0], args.size[1]))
+        except ValueError as exc:
+            parser.error(f"--size {args.size[0]} {args.size[1]}: {exc}")
         from models.train_silhouette.crops import cut_crops
 
         videos = sorted(v for p in args.clips for v in ([p] if p.is_file() else p.glob("corridor-*.mp4")))
-        cut_crops(videos, args.detector, args.seed, tuple(args.size)).save(args.out)
+        cut_crops(videos, args.detector, args.seed, size).save(args.out)
         return 0
     from models.train_silhouette.fit import TrainConfig, train
 
