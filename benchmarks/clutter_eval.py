@@ -237,7 +237,7 @@ def grow_chance(text: str) -> float | None:
 def add_mask_options(parser: argparse.ArgumentParser) -> None:
     """Options that turn back changes to the rule, to compare with it as it was: how it masks people
     beside them (up to session 25), whether items seen apart stay two (up to session 27), and the
-    analysis width (320 up to session 28)."""
+    analysis width (320 up to session 28); and candidates not on by default."""
     defaults = ClutterParams()
     parser.add_argument(
         "--width",
@@ -266,6 +266,21 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         help="two items seen with the empty floor between them stay two (default %(default)s; off: "
         "as up to session 27)",
     )
+    parser.add_argument(
+        "--lookback-skips-people",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.anchors.lookback_skips_people,
+        help="a new anchor's look-back skips the frames people's silhouettes (ungrown) covered its "
+        "pixels, so a passer-by in an item's colour does not date it (default %(default)s; a candidate, "
+        "RESULTS.md sessions 30-31)",
+    )
+    parser.add_argument(
+        "--sure-chance",
+        type=float,
+        default=defaults.people.sure_chance,
+        help="with --lookback-skips-people: the silhouette chance above which a pixel is surely a person "
+        "(default: the silhouette model's threshold)",
+    )
 
 
 def mask_params(args: argparse.Namespace) -> ClutterParams:
@@ -275,7 +290,8 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
         base,
         blur_among_free=bool(args.blur_among_free),
         keep_apart=bool(args.keep_apart),
-        people=replace(base.people, grow_chance=args.grow_chance),
+        people=replace(base.people, grow_chance=args.grow_chance, sure_chance=args.sure_chance),
+        anchors=replace(base.anchors, lookback_skips_people=bool(args.lookback_skips_people)),
     )
 
 

@@ -5,15 +5,17 @@
     python benchmarks/silhouette_edges.py --silhouettes build/silh-v2/person-silhouette.yaml  # a candidate
 
 Renders frames of a generated corridor scene, finds people with the shipped detector, and masks them
-three ways at the rule's analysis width:
+four ways at the rule's analysis width:
 
-- grown everywhere (``silhouette_mask`` without ``grow_chance``, the rule's mask up to session 25): the
+- grown everywhere (``silhouette_masks`` without ``grow_chance``, the rule's mask up to session 25): the
   silhouette model's pixels (each crop thresholded, then sampled to its window), grown by ``grow_px``
   into every pixel;
 - not grown: the same without the grow;
 - grown where unsure (the rule's mask since session 26, ``PeopleParams.grow_chance``): each crop's
   chances brought to its window by area (a pixel half person reads 0.5), thresholded, and grown by
-  ``grow_px`` only into pixels whose chance is above ``--grow-chance``.
+  ``grow_px`` only into pixels whose chance is above ``--grow-chance``;
+- surely a person: pixels whose chance (brought to the window by area) is above ``--sure-chance``, not
+  grown: what the look-back skips with ``AnchorParams.lookback_skips_people`` (a candidate, session 31).
 
 Per frame and in median, against the renderer's own drawing of people brought to analysis size (a pixel
 is a person's when at least half of it is):
@@ -51,7 +53,7 @@ from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.silhouette import PersonSilhouettes
 from edge.rules.clutter import ClutterParams
-from edge.rules.people import DetectedPeople, people_mask, silhouette_mask
+from edge.rules.people import DetectedPeople, people_mask, silhouette_masks
 from edge.synth.corridor import CorridorRenderer, corridor_scene
 from edge.zonemask import analysis_size
 
@@ -99,6 +101,12 @@ def main() -> int:
         help="grown where unsure: into pixels above this chance (default: the rule's, %(default)s)",
     )
     parser.add_argument(
+        "--sure-chance",
+        type=float,
+        default=0.9,
+        help="surely a person: above this chance (default %(default)s; None in the rule: its threshold)",
+    )
+    parser.add_argument(
         "--silhouettes",
         type=Path,
         default=DEFAULT_SILHOUETTE_MANIFEST,
@@ -112,12 +120,12 @@ def main() -> int:
     scene = corridor_scene(args.seed, args.clip, 3, 150.0, 20.0)
     renderer = CorridorRenderer(scene, args.seed * 1000 + args.clip)  # as ``write_corridor_clip`` renders it
     params = ClutterParams().people
-    masks = ("grown everywhere", "not grown", "grown where unsure")
+    masks = ("grown everywhere", "not grown", "grown where unsure", "surely a person")
     rows: dict[str, list[EdgeShares]] = {name: [] for name in masks}
     print(
         f"seed {args.seed} clip {args.clip}: {shapes.manifest.name} {shapes.manifest.version} "
         f"({'x'.join(map(str, shapes.manifest.input_size))}); grow_px {params.grow_px}; grown where "
-        f"unsure: the chance is above {args.grow_chance}"
+        f"unsure: the chance is above {args.grow_chance}; surely a person: above {args.sure_chance}"
     )
     print(f"{'t s':>6}  {'kept':>20}  {'beside':>20}  {'between':>20}   ({' / '.join(masks)})")
     for t in np.arange(args.every, scene.duration_s, args.every):
@@ -133,10 +141,14 @@ def main() -> int:
         if person.sum() < 50 or floor.sum() < 20:
             continue
         gap = floor & between_legs(share > 0)
+        unsure, sure = silhouette_masks(
+            shapes, frame, boxes, (sh, sw), scale, params.grow_px, args.grow_chance, args.sure_chance
+        )
         found = [
-            silhouette_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px),
-            silhouette_mask(shapes, frame, boxes, (sh, sw), scale, 0),
-            silhouette_mask(shapes, frame, boxes, (sh, sw), scale, params.grow_px, args.grow_chance),
+            silhouette_masks(shapes, frame, boxes, (sh, sw), scale, params.grow_px)[0],
+            silhouette_masks(shapes, frame, boxes, (sh, sw), scale, 0)[0],
+            unsure,
+            sure,
         ]
         measured = [shares(person, floor, gap, mask, float(t)) for mask in found]
         for name, m in zip(masks, measured, strict=True):
@@ -157,7 +169,7 @@ def main() -> int:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     x = np.arange(3)
     for k, (name, values) in enumerate(medians.items()):
-        ax.bar(x + (k - 1) * 0.27, values, 0.27, label=name)
+        ax.bar(x + (k - 1.5) * 0.2, values, 0.2, label=name)
     ax.set_xticks(x, ["person pixels", "floor beside them", "floor between legs"])
     ax.set_ylabel("share masked (median frame)")
     ax.set_ylim(0, 1.05)

@@ -53,6 +53,11 @@ class AnchorParams:
     # where both anchors came up on people and are unproven (a talker's, and an item seen only under
     # people's mask), a third value coming up under a person waits instead of pushing the one aside out
     crowded_waits: bool = True
+    # the look-back does not take a pixel a person's silhouette covered (ungrown: the floor showing
+    # between and beside legs stays open) for the new value showing: a passer-by, or whoever carries the
+    # item in, dressed in its colour is not the item come early (a candidate, off by default; RESULTS.md,
+    # sessions 30–31)
+    lookback_skips_people: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,13 +122,22 @@ class Anchors:
         self._aside_unproven = np.zeros((h, w), np.float32)
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
-        self._history: deque[tuple[float, np.ndarray]] = deque(
+        # every ``history_every_s``: when, the region's colours, and which of its pixels people's
+        # silhouettes covered (None: not known)
+        self._history: deque[tuple[float, np.ndarray, np.ndarray | None]] = deque(
             maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
         )
 
-    def update(self, fg: Foreground, t_s: float, people: np.ndarray | None = None) -> None:
+    def update(
+        self,
+        fg: Foreground,
+        t_s: float,
+        people: np.ndarray | None = None,
+        silhouettes: np.ndarray | None = None,
+    ) -> None:
         """Take one frame (``fg``: it and its difference from the empty corridor); ``people``: pixels
-        inside people's boxes, when a person detector runs."""
+        inside people's boxes, when a person detector runs; ``silhouettes``: the pixels people surely show
+        (a silhouette model's, ungrown), for the look-back (``lookback_skips_people``)."""
         p = self.params
         v = fg.image
         dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
@@ -193,7 +207,8 @@ class Anchors:
         self.valid[gone] = False
         self._aside_valid[gone] = False
         if self._region.any() and (not self._history or t_s - self._history[-1][0] >= p.history_every_s):
-            self._history.append((t_s, np.clip(v[self._region], 0, 255).astype(np.uint8)))
+            covered = silhouettes[self._region] if silhouettes is not None else None
+            self._history.append((t_s, np.clip(v[self._region], 0, 255).astype(np.uint8), covered))
 
     def _date(
         self, new: np.ndarray, reference: np.ndarray, t_s: float
@@ -203,7 +218,8 @@ class Anchors:
 
         An item put down and at once walked past (the person who carried it goes on towards the camera)
         only holds still after that; looking back through recent frames, it came between the last frame
-        showing the empty floor and the first showing it.
+        showing the empty floor and the first showing it (``lookback_skips_people``: the first showing it
+        with no person's silhouette on the pixel).
         """
         p = self.params
         pending_since = self._pending_since[new]
@@ -218,6 +234,9 @@ class Anchors:
         value = self._pending[idx][None]
         floor = reference[idx][None]
         like = (np.abs(past - value).max(axis=2) <= p.match) & inside
+        if p.lookback_skips_people:
+            nobody = np.zeros(len(at), bool)
+            like &= ~np.stack([nobody if h[2] is None else h[2][np.maximum(at, 0)] for h in self._history])
         empty = (np.abs(past - floor).max(axis=2) <= p.match) & inside
         k = np.arange(len(times))[:, None]
         last_empty = np.where(empty, k, -1).max(axis=0)

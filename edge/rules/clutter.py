@@ -51,7 +51,7 @@ from edge.rules.people import (
     PeopleParams,
     PeopleShapes,
     people_mask,
-    silhouette_mask,
+    silhouette_masks,
 )
 from edge.zonemask import Polygon, analysis_size, analysis_window, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
@@ -605,6 +605,7 @@ class ClutterRule:
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
+        self._silhouettes_now: np.ndarray | None = None  # ... that their silhouettes cover, ungrown
         self._people_hold = PeopleHold(self.params.people)
 
     @classmethod
@@ -694,7 +695,7 @@ class ClutterRule:
         self._people_now = self._people(frame, fg, t_s)
         if self.params.blur_among_free and self._people_now is not None and self._people_now.any():
             fg = self._blurred_among_free(fg, self._people_now, t_s)
-        self._anchors.update(fg, t_s, self._people_now)
+        self._anchors.update(fg, t_s, self._people_now, self._silhouettes_now)
         self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
         return self._due(frame, self._anchors.changed, t_s)
@@ -742,6 +743,7 @@ class ClutterRule:
         model; None without a person detector. An empty fire lane has nobody in it: the detector runs
         only when something there differs from the empty corridor. People it loses while they stand
         still are held (``PeopleHold``)."""
+        self._silhouettes_now = None
         if self.people is None:
             return None
         self.frames += 1
@@ -751,11 +753,22 @@ class ClutterRule:
             boxes = self.people.boxes(frame)
         held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
         shape = fg.differs.shape
-        if self.silhouettes is not None and len(held):
+        if self.silhouettes is not None:
+            if not len(held):
+                self._silhouettes_now = np.zeros(shape, bool)
+                return self._silhouettes_now.copy()
             people = self.params.people
-            return silhouette_mask(
-                self.silhouettes, frame, held, shape, self._scale, people.grow_px, people.grow_chance
+            mask, self._silhouettes_now = silhouette_masks(
+                self.silhouettes,
+                frame,
+                held,
+                shape,
+                self._scale,
+                people.grow_px,
+                people.grow_chance,
+                people.sure_chance,
             )
+            return mask
         return people_mask(held, shape, self._scale, self.params.people.margin)
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:

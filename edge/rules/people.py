@@ -64,6 +64,9 @@ class PeopleParams:
     # pixel (the rule up to session 25). Alone it leaves standing talkers' edges to stand as items
     # (``ClutterParams.blur_among_free`` keeps their colour out; RESULTS.md, sessions 25–26)
     grow_chance: float | None = 0.05
+    # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
+    # model gives more than this chance (None: its own threshold), not grown
+    sure_chance: float | None = None
 
 
 class PeopleShapes(Protocol):
@@ -201,7 +204,7 @@ def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin:
     return mask.astype(bool)
 
 
-def silhouette_mask(
+def silhouette_masks(
     shapes: PeopleShapes,
     frame: np.ndarray,
     boxes: np.ndarray,
@@ -209,19 +212,26 @@ def silhouette_mask(
     scale: float,
     grow_px: int,
     grow_chance: float | None = None,
-) -> np.ndarray:
+    sure_chance: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """The pixels the people in ``boxes`` show (``shapes``), grown by ``grow_px``: what the rule masks when
     it knows people's outlines, not just their boxes. Grown into every pixel (``grow_chance`` None), or
-    only into pixels the model is unsure are free, so what shows between someone's legs stays open."""
-    if grow_chance is None:
-        mask = shapes.mask(frame, boxes, shape, scale)
-        unsure = None
+    only into pixels the model is unsure are free, so what shows between someone's legs stays open.
+
+    And the pixels surely a person: above ``sure_chance`` (None: the model's own threshold, the pixels
+    the mask was grown from), not grown. They leave open most of the floor showing between and beside
+    people's legs, and still cover nearly all of them (``benchmarks/silhouette_edges.py``)."""
+    if grow_chance is None and sure_chance is None:
+        core = shapes.mask(frame, boxes, shape, scale)
+        sure, unsure = core, None
     else:
         chances = shapes.chances_at(frame, boxes, shape, scale)
-        mask = chances > shapes.threshold
-        unsure = chances > grow_chance
-    if grow_px > 0 and mask.any():
+        core = chances > shapes.threshold
+        sure = core if sure_chance is None else chances > sure_chance
+        unsure = None if grow_chance is None else chances > grow_chance
+    mask = core
+    if grow_px > 0 and core.any():
         kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        grown = cv2.dilate(mask.astype(np.uint8), kernel) > 0
-        mask = grown if unsure is None else mask | (grown & unsure)
-    return np.asarray(mask, bool)
+        grown = cv2.dilate(core.astype(np.uint8), kernel) > 0
+        mask = grown if unsure is None else core | (grown & unsure)
+    return np.asarray(mask, bool), np.asarray(sure, bool)

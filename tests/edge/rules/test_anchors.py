@@ -160,3 +160,55 @@ def test_an_item_two_people_stand_in_front_of_in_turn_stands_again_with_its_date
     standing = anchors.static(t, static_s=5.0, presence=0.5)
     assert standing.mask[SPOT].all()
     assert np.all(np.abs(standing.since[SPOT] - 1.0) <= 0.5), standing.since[SPOT]
+
+
+LEGS = (30.0, 30.0, 30.0)
+
+
+def since_after(
+    anchors: Anchors, legs_over_spot: float, people_until: float, item_shows_between: bool
+) -> np.ndarray:
+    """Walk ``anchors`` to 10 s: the spot shows THING from 1 s; until ``legs_over_spot`` a person's legs
+    swing over it every other frame (their silhouette on the spot in those frames, and in the others too
+    unless ``item_shows_between``: what shows then is the item, between their legs); their box (the rule's
+    grown mask) is over it until ``people_until``. The spot's anchors' dates."""
+    t = 0.0
+    while t <= 10.0:
+        fg = frame(t >= 1.0)
+        legs = 1.0 <= t < legs_over_spot and bool(round(t / STEP) % 2)
+        if legs:
+            fg.image[SPOT] = LEGS
+        people = boxes(WALKER) if 1.0 <= t < people_until else boxes()
+        on_spot = 1.0 <= t < legs_over_spot and (legs or not item_shows_between)
+        anchors.update(fg, t, people, people if on_spot else boxes())
+        t = round(t + STEP, 3)
+    assert anchors.valid[SPOT].all()
+    return anchors.since[SPOT]
+
+
+@pytest.mark.parametrize("skips", [True, False])
+def test_a_passer_by_dressed_in_the_items_colour_does_not_date_it_early_when_the_look_back_skips_people(
+    skips: bool,
+) -> None:
+    """263-0 (session 30): someone dressed in the item's colour, legs swinging, walks over the spot from
+    1 s; the item is set down there at 3 s while their box is still over it, and they leave at 3.6 s.
+    Looking back (a frame every 0.5 s), their clothes show the item's colour with no empty floor after
+    them, so the plain look-back dates the item between the floor (0.6 s) and their first such frame:
+    about 1 s. Skipping the frames their silhouette covered the spot, it first showed at 3 s: dated
+    between the floor and then, as the look-back dates whatever came while someone hid the spot."""
+    anchors = Anchors((40, 60), AnchorParams(lookback_skips_people=skips), region=boxes((0, 0, 60, 40)))
+    since = since_after(anchors, legs_over_spot=3.0, people_until=3.6, item_shows_between=False)
+    if skips:
+        assert np.all((since >= 1.7) & (since <= 2.2)), since
+    else:
+        assert np.all(since <= 1.1), since
+
+
+def test_an_item_seen_only_between_legs_is_dated_by_those_frames_though_the_look_back_skips_people() -> None:
+    """234-1 (session 29): an item set down at 1 s between a talker's legs shows only in the gaps, inside
+    their box (the rule's mask) but not under their silhouette, until they leave at 6 s. Those frames
+    date it, with people's frames skipped too: skipping every frame under the grown mask dated it from
+    after they left (session 30)."""
+    anchors = Anchors((40, 60), AnchorParams(lookback_skips_people=True), region=boxes((0, 0, 60, 40)))
+    since = since_after(anchors, legs_over_spot=6.0, people_until=6.0, item_shows_between=True)
+    assert np.all(since <= 1.2), since

@@ -16,7 +16,7 @@ from edge.rules.people import (
     PeopleHold,
     PeopleParams,
     people_mask,
-    silhouette_mask,
+    silhouette_masks,
 )
 from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
 from sharpeyes.timefmt import EPOCH
@@ -110,17 +110,47 @@ class KnownChances:
 def test_the_silhouette_mask_grown_where_unsure_covers_blurred_edges_not_a_gap_between_legs() -> None:
     """Two legs (chance 0.9) a pixel apart, their outer edges blurred (0.3): with ``grow_chance`` the mask
     grows a pixel over the edges and leaves the gap the model is sure is free (0.02) open; grown into
-    every pixel (None, the rule's default) it shuts the gap."""
+    every pixel (None, the rule up to session 25) it shuts the gap."""
     chances = np.zeros((6, 9), np.float32)
     chances[:, [2, 3, 5, 6]] = 0.9  # the legs
     chances[:, 4] = 0.02  # between them
     chances[:, [1, 7]] = 0.3  # their outer edges
     frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
     shapes = KnownChances(chances)
-    mask = silhouette_mask(shapes, frame, boxes, (6, 9), 1.0, grow_px=1, grow_chance=0.1)
+    mask = silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, grow_px=1, grow_chance=0.1)[0]
     assert mask[:, 1:4].all() and mask[:, 5:8].all()
     assert not mask[:, 4].any() and not mask[:, [0, 8]].any()
-    assert silhouette_mask(shapes, frame, boxes, (6, 9), 1.0, grow_px=1)[:, 1:8].all()
+    assert silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, grow_px=1)[0][:, 1:8].all()
+
+
+@pytest.mark.parametrize("grow_chance", [0.1, None])
+def test_the_silhouettes_ungrown_are_what_the_model_is_sure_of_whichever_way_the_mask_grows(
+    grow_chance: float | None,
+) -> None:
+    """The look-back's mask (``silhouette_masks``' second): the legs the model is sure of, with the gap
+    between them and the blurred edges open, however the rule's own mask is grown around them."""
+    chances = np.zeros((6, 9), np.float32)
+    chances[:, [2, 3, 5, 6]] = 0.9
+    chances[:, 4] = 0.02
+    chances[:, [1, 7]] = 0.3
+    frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
+    mask, core = silhouette_masks(KnownChances(chances), frame, boxes, (6, 9), 1.0, 1, grow_chance)
+    assert core.tolist() == (chances > 0.5).tolist()
+    assert mask[core].all() and mask[:, 1].all() and not core[:, [1, 4, 7]].any()
+
+
+def test_surely_a_person_is_above_sure_chance_and_the_mask_is_grown_as_without_it() -> None:
+    """``sure_chance``: the look-back skips only what the model is surer of than its own threshold (a leg's
+    middle, 0.97, not its edge, 0.6); the rule's mask is the same either way."""
+    chances = np.zeros((6, 9), np.float32)
+    chances[:, [2, 6]] = 0.6
+    chances[:, [3, 5]] = 0.97
+    chances[:, 4] = 0.02
+    frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
+    shapes = KnownChances(chances)
+    mask, sure = silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1, sure_chance=0.9)
+    assert sure.tolist() == (chances > 0.9).tolist() and sure[:, [3, 5]].all()
+    assert mask.tolist() == silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1)[0].tolist()
 
 
 def test_a_person_the_detector_loses_is_held_where_they_stood_for_hold_s() -> None:
