@@ -221,14 +221,19 @@ def silhouette_masks(
     And the pixels surely a person: above ``sure_chance`` (None: the model's own threshold, the pixels
     the mask was grown from), not grown. They leave open most of the floor showing between and beside
     people's legs, and still cover nearly all of them (``benchmarks/silhouette_edges.py``)."""
-    if grow_chance is None and sure_chance is None:
+    chances = None
+    if grow_chance is None:
         core = shapes.mask(frame, boxes, shape, scale)
-        sure, unsure = core, None
+        unsure = None
     else:
         chances = shapes.chances_at(frame, boxes, shape, scale)
         core = chances > shapes.threshold
-        sure = core if sure_chance is None else chances > sure_chance
-        unsure = None if grow_chance is None else chances > grow_chance
+        unsure = chances > grow_chance
+    sure = core
+    if sure_chance is not None:
+        if chances is None:
+            chances = shapes.chances_at(frame, boxes, shape, scale)
+        sure = chances > sure_chance
     mask = core
     if grow_px > 0 and core.any():
         kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
