@@ -123,7 +123,7 @@ class Anchors:
         self._floor_s = np.zeros((h, w), np.float32)
         self._last_t: float | None = None
         # every ``history_every_s``: when, the region's colours, and which of its pixels people's
-        # silhouettes covered (None: not known)
+        # silhouettes covered, a bit per pixel (None: not known)
         self._history: deque[tuple[float, np.ndarray, np.ndarray | None]] = deque(
             maxlen=max(2, round(self.params.history_s / self.params.history_every_s))
         )
@@ -207,7 +207,7 @@ class Anchors:
         self.valid[gone] = False
         self._aside_valid[gone] = False
         if self._region.any() and (not self._history or t_s - self._history[-1][0] >= p.history_every_s):
-            covered = silhouettes[self._region] if silhouettes is not None else None
+            covered = np.packbits(silhouettes[self._region]) if silhouettes is not None else None
             self._history.append((t_s, np.clip(v[self._region], 0, 255).astype(np.uint8), covered))
 
     def _date(
@@ -235,8 +235,11 @@ class Anchors:
         floor = reference[idx][None]
         like = (np.abs(past - value).max(axis=2) <= p.match) & inside
         if p.lookback_skips_people:
+            byte, bit = np.maximum(at, 0) >> 3, 7 - (np.maximum(at, 0) & 7)
             nobody = np.zeros(len(at), bool)
-            like &= ~np.stack([nobody if h[2] is None else h[2][np.maximum(at, 0)] for h in self._history])
+            like &= ~np.stack(
+                [nobody if h[2] is None else ((h[2][byte] >> bit) & 1).astype(bool) for h in self._history]
+            )
         empty = (np.abs(past - floor).max(axis=2) <= p.match) & inside
         k = np.arange(len(times))[:, None]
         last_empty = np.where(empty, k, -1).max(axis=0)
