@@ -166,7 +166,7 @@ def main() -> int:
         ]
         kept, beside, between = medians[name]
         print(f"  {name:<20} kept {kept:.3f}  beside {beside:.3f}  between {between:.3f}")
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
     x = np.arange(3)
     for k, (name, values) in enumerate(medians.items()):
         ax.bar(x + (k - 1.5) * 0.2, values, 0.2, label=name)
@@ -177,7 +177,7 @@ def main() -> int:
         f"people masks at analysis size ({shapes.manifest.version}), "
         f"corridor seed {args.seed} clip {args.clip}"
     )
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize="small")
     fig.tight_layout()
     args.plot.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.plot, dpi=100)
