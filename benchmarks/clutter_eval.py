@@ -279,7 +279,7 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=defaults.people.sure_chance,
         help="with --lookback-skips-people: the silhouette chance above which a pixel is surely a person "
-        "(default: the silhouette model's threshold)",
+        "(default %(default)s)",
     )
 
 

@@ -753,23 +753,25 @@ class ClutterRule:
             boxes = self.people.boxes(frame)
         held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
         shape = fg.differs.shape
-        if self.silhouettes is not None:
-            if not len(held):
-                self._silhouettes_now = np.zeros(shape, bool)
-                return self._silhouettes_now.copy()
-            people = self.params.people
-            mask, self._silhouettes_now = silhouette_masks(
-                self.silhouettes,
-                frame,
-                held,
-                shape,
-                self._scale,
-                people.grow_px,
-                people.grow_chance,
-                people.sure_chance,
-            )
-            return mask
-        return people_mask(held, shape, self._scale, self.params.people.margin)
+        if self.silhouettes is None:
+            return people_mask(held, shape, self._scale, self.params.people.margin)
+        skips = self.params.anchors.lookback_skips_people  # the look-back wants who surely stood where
+        if not len(held):
+            self._silhouettes_now = np.zeros(shape, bool) if skips else None
+            return np.zeros(shape, bool)
+        people = self.params.people
+        mask, sure = silhouette_masks(
+            self.silhouettes,
+            frame,
+            held,
+            shape,
+            self._scale,
+            people.grow_px,
+            people.grow_chance,
+            people.sure_chance if skips else None,
+        )
+        self._silhouettes_now = sure if skips else None
+        return mask
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""

@@ -65,8 +65,10 @@ class PeopleParams:
     # (``ClutterParams.blur_among_free`` keeps their colour out; RESULTS.md, sessions 25–26)
     grow_chance: float | None = 0.05
     # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
-    # model gives more than this chance (None: its own threshold), not grown
-    sure_chance: float | None = None
+    # model gives more than this chance (None: its own threshold), not grown. At 0.9 the shipped model
+    # leaves all the floor between and beside legs open and still covers 0.84 of people's pixels; at its
+    # threshold (0.5) it covered strips of an item between legs and dated it late (RESULTS.md, session 31)
+    sure_chance: float | None = 0.9
 
 
 class PeopleShapes(Protocol):

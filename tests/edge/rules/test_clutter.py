@@ -436,6 +436,40 @@ def test_nothing_to_report_when_people_are_known(kwargs: dict) -> None:
     assert run(40, people=True, **kwargs) == []
 
 
+@pytest.mark.parametrize("skips", [False, True])
+def test_someone_dressed_in_the_items_colour_who_carries_it_in_does_not_date_it_early(skips: bool) -> None:
+    """263-0 (session 30): someone in a coat of the item's colour, whose swinging legs show another colour
+    every other frame, stands over a spot from 8 s to 14 s and sets an item down there at 11.5 s. Looking
+    back from when the item stands, their coat is the first thing to show its colour after the floor, so
+    the plain look-back dates it to their arrival, 3.5 s early: a false alert and a miss. Skipping what
+    their silhouette surely covers (``lookback_skips_people``), it first showed as they left, and is dated
+    between that and the floor last seen: within 3 s."""
+    drawn = DrawnPeople()
+    item = (40, 60, 190)
+
+    def draw(frame: np.ndarray, t: float) -> None:
+        drawn.clear(frame.shape[:2])
+        if t >= 11.5:
+            frame[170:190, 125:155] = item
+        if 8 <= t < 14:
+            colour = item if round(t * FPS) % 2 else (33, 77, 33)
+
+            def person(frame: np.ndarray) -> tuple[int, int, int, int]:
+                frame[60:200, 116:164] = colour
+                return (116, 60, 164, 200)
+
+            drawn.paint(frame, person)
+
+    params = replace(SMALL, anchors=replace(SMALL.anchors, lookback_skips_people=skips))
+    drafts = play_drafts(50, draw, drawn, shapes=True, params=params)
+    assert len(drafts) == 1
+    since = (drafts[0].attributes.since - START).total_seconds()
+    if skips:
+        assert abs(since - 11.5) <= 3.0, since
+    else:
+        assert since <= 8.5, since
+
+
 def play_drafts(
     seconds: float,
     draw: Callable[[np.ndarray, float], None],
