@@ -605,7 +605,7 @@ class ClutterRule:
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
-        self._silhouettes_now: np.ndarray | None = None  # ... that their silhouettes cover, ungrown
+        self._silhouettes_now: np.ndarray | None = None  # ... surely a person, when the look-back asks
         self._people_hold = PeopleHold(self.params.people)
 
     @classmethod

@@ -221,8 +221,8 @@ def silhouette_masks(
     only into pixels the model is unsure are free, so what shows between someone's legs stays open.
 
     And the pixels surely a person: above ``sure_chance`` (None: the model's own threshold, the pixels
-    the mask was grown from), not grown. They leave open most of the floor showing between and beside
-    people's legs, and still cover nearly all of them (``benchmarks/silhouette_edges.py``)."""
+    the mask was grown from), not grown. At 0.9 they leave open all the floor showing between and beside
+    people's legs and still cover most of their pixels (``benchmarks/silhouette_edges.py``)."""
     chances = None
     if grow_chance is None:
         core = shapes.mask(frame, boxes, shape, scale)
