@@ -229,13 +229,14 @@ class Anchors:
         idx = np.nonzero(new)
         at = self._region_index[idx]
         inside = at >= 0  # outside the region there is no look-back: found nowhere
+        where = np.maximum(at, 0)
         times = np.array([h[0] for h in self._history], np.float32)
-        past = np.stack([h[1][np.maximum(at, 0)] for h in self._history]).astype(np.float32)  # K x n x 3
+        past = np.stack([h[1][where] for h in self._history]).astype(np.float32)  # K x n x 3
         value = self._pending[idx][None]
         floor = reference[idx][None]
         like = (np.abs(past - value).max(axis=2) <= p.match) & inside
         if p.lookback_skips_people:
-            byte, bit = np.maximum(at, 0) >> 3, 7 - (np.maximum(at, 0) & 7)
+            byte, bit = where >> 3, 7 - (where & 7)
             nobody = np.zeros(len(at), bool)
             like &= ~np.stack(
                 [nobody if h[2] is None else ((h[2][byte] >> bit) & 1).astype(bool) for h in self._history]

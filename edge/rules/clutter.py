@@ -605,7 +605,6 @@ class ClutterRule:
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
-        self._silhouettes_now: np.ndarray | None = None  # ... surely a person, when the look-back asks
         self._people_hold = PeopleHold(self.params.people)
 
     @classmethod
@@ -692,10 +691,10 @@ class ClutterRule:
         fg = self._background.update(image, t_s, self._people_now)  # people a frame ago
         if fg is None:
             return []
-        self._people_now = self._people(frame, fg, t_s)
+        self._people_now, surely = self._people(frame, fg, t_s)
         if self.params.blur_among_free and self._people_now is not None and self._people_now.any():
             fg = self._blurred_among_free(fg, self._people_now, t_s)
-        self._anchors.update(fg, t_s, self._people_now, self._silhouettes_now)
+        self._anchors.update(fg, t_s, self._people_now, surely)
         self._image = fg.image
         self._track(self._blobs(fg.diff, fg.differs, t_s), fg.differs, t_s)
         return self._due(frame, self._anchors.changed, t_s)
@@ -738,14 +737,16 @@ class ClutterRule:
         ) & ~people  # the blur's reach
         return self._background.compare_again(fg, beside, among, t_s)
 
-    def _people(self, frame: np.ndarray, fg: Foreground, t_s: float) -> np.ndarray | None:
+    def _people(
+        self, frame: np.ndarray, fg: Foreground, t_s: float
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Pixels of people (analysis size): inside their boxes, or what they show of them with a silhouette
-        model; None without a person detector. An empty fire lane has nobody in it: the detector runs
-        only when something there differs from the empty corridor. People it loses while they stand
-        still are held (``PeopleHold``)."""
-        self._silhouettes_now = None
+        model; None without a person detector. With them, the pixels surely a person (``PeopleParams.
+        sure_chance``) when the look-back skips people, else None. An empty fire lane has nobody in it: the
+        detector runs only when something there differs from the empty corridor. People it loses while
+        they stand still are held (``PeopleHold``)."""
         if self.people is None:
-            return None
+            return None, None
         self.frames += 1
         boxes = np.zeros((0, 4), np.float32)
         if (fg.differs & (self._labels > 0)).any():
@@ -754,11 +755,10 @@ class ClutterRule:
         held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
         shape = fg.differs.shape
         if self.silhouettes is None:
-            return people_mask(held, shape, self._scale, self.params.people.margin)
+            return people_mask(held, shape, self._scale, self.params.people.margin), None
         skips = self.params.anchors.lookback_skips_people  # the look-back wants who surely stood where
         if not len(held):
-            self._silhouettes_now = np.zeros(shape, bool) if skips else None
-            return np.zeros(shape, bool)
+            return np.zeros(shape, bool), np.zeros(shape, bool) if skips else None
         people = self.params.people
         mask, sure = silhouette_masks(
             self.silhouettes,
@@ -770,8 +770,7 @@ class ClutterRule:
             people.grow_chance,
             people.sure_chance if skips else None,
         )
-        self._silhouettes_now = sure if skips else None
-        return mask
+        return mask, sure if skips else None
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""
