@@ -97,6 +97,7 @@ class ClutterParams:
     # ... unless the empty floor was seen between them with nobody on it (``_seen_apart``): then a person
     # later standing across the gap, or their dates, never make them one (RESULTS.md, session 28)
     keep_apart: bool = True
+    apart_share: float = 0.5  # ... the floor between them (their hull) differing at fewer of its pixels
     apart_s: float = 1.0  # ... unless both were seen to come this sharply, this far apart (``_spans_apart``)
     sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
     sharp_px: int = 18  # ... and at least this many
@@ -344,9 +345,11 @@ def _split_by_date(
     come (span within ``apart_s``), the other's span is wider than ``gap_s`` and one of them has fewer
     than ``min_px`` pixels: the part of an item in view beside someone who stood in front of the rest
     dates all of it (the rest's date is only the middle of the time people hid its floor), and alone
-    one of them would be dropped as too small. Two groups neither of which was seen to come stay apart
-    (what people who stood there left in the anchors). A group whose halves' spans lie ``apart_s``
-    apart is two (``_split_apart``)."""
+    one of them would be dropped as too small. So is one hidden all the while (span wider than
+    ``gap_s``) whose span holds the date of the other, seen to come (``_came_while_hidden``): the part of
+    an item a crowd hid as it was put down, of any size. Two groups neither of which was seen to come
+    stay apart (what people who stood there left in the anchors). A group whose halves' spans lie
+    ``apart_s`` apart is two (``_split_apart``)."""
     dates = dated[pixels]
     if dates.size == 0:
         return []
@@ -357,10 +360,12 @@ def _split_by_date(
         joined = np.arange(cuts.size + 1)
         if cuts.size:
             count = np.bincount(group[pixels], minlength=cuts.size + 1)  # pixels per date group
-            _, after, by = dater(pixels & (group == 0))
+            since, after, by = dater(pixels & (group == 0))
             for g in range(1, cuts.size + 1):
-                _, g_after, g_by = dater(pixels & (group == g))
-                together = abs(g_by - by) <= gap_s
+                g_since, g_after, g_by = dater(pixels & (group == g))
+                together = abs(g_by - by) <= gap_s or _came_while_hidden(
+                    (since, after, by), (g_since, g_after, g_by), apart_s, gap_s
+                )
                 if not together:
                     small = min(int(count[:g][joined[:g] == joined[g - 1]].sum()), int(count[g]))
                     spans = sorted((by - after, g_by - g_after))  # NaN (floor not seen): neither
@@ -369,9 +374,9 @@ def _split_by_date(
                     together = small < min_px and spans[0] <= apart_s and spans[1] > gap_s
                 if together and not (g_after > by or after > g_by):  # NaN: no bound
                     joined[g] = joined[g - 1]
-                    _, after, by = dater(pixels & (joined[group] == joined[g]))
+                    since, after, by = dater(pixels & (joined[group] == joined[g]))
                 else:
-                    after, by = g_after, g_by
+                    since, after, by = g_since, g_after, g_by
         group = _split_apart(pixels, dated, joined[group], dater, apart_s, min_px, gap_s)
     if cuts.size == 0 and not (group[pixels] > 0).any():
         return [(0, 0, pixels)]
@@ -423,6 +428,22 @@ def _came_together(a: Dated, b: Dated, p: ClutterParams) -> bool:
     item, not one put down against the other seconds later."""
     return abs(a.since_s - b.since_s) <= p.same_item_s and not _spans_apart(
         a.came_after_s, a.shown_by_s, b.came_after_s, b.shown_by_s, p.apart_s
+    )
+
+
+def _came_while_hidden(
+    a: tuple[float, float, float], b: tuple[float, float, float], apart_s: float, gap_s: float
+) -> bool:
+    """Of two date groups' (since, came after, shown by), was one seen to come (span within ``apart_s``)
+    at a moment the other's span, wider than ``gap_s`` (people hid its floor all the while), holds, and
+    did the other show within two ``gap_s`` of that? Then the hidden one came with it, and the crowd
+    that stood on it moved off soon after. What first showed long after is something put down later
+    under the crowd. NaN (floor never seen) holds nothing: False."""
+    return any(
+        seen[2] - seen[1] <= apart_s
+        and hidden[2] - hidden[1] > gap_s
+        and hidden[1] <= seen[0] <= hidden[2] <= seen[0] + 2 * gap_s
+        for seen, hidden in ((a, b), (b, a))
     )
 
 
@@ -512,21 +533,34 @@ def _seen_apart(
     a: TrackedItem, b: TrackedItem, differs: np.ndarray, people: np.ndarray | None, reach: int, bare: float
 ) -> bool:
     """Does the floor between two items show, empty, with nobody on it? The pixels within ``reach`` of
-    both (where a person's pixels could join them, ``_closed_parts``) differ from the empty corridor at
-    fewer than ``bare`` of them and no person stands on any: then they are two things side by side, however
-    close their dates, not two pieces of one item that someone standing in front split. Items too far
-    apart for a person to join have no such pixels: False."""
+    both (where a person's pixels could join them, ``_closed_parts``) and between them (inside the convex
+    hull of the two) differ from the empty corridor at fewer than ``bare`` of them and no person stands on
+    any: then they are two things side by side, however close their dates, not two pieces of one item that
+    someone standing in front split. Outside the hull lies the floor beside both, say below two pieces of
+    one box that meet along a seam: it shows there either way. Between two items a few pixels apart the
+    blur's fringes of both differ, a quarter of it or so, and along a seam between pieces of one item
+    most of it: ``bare`` (``apart_share``) lies between. Items too far apart for a person to join have
+    no such pixels: False."""
     box = _union(_grow(a.bbox, reach), _grow(b.bbox, reach))
     rows, cols = _slice(box, differs.shape)
     mine, theirs = _item_mask(a, rows, cols), _item_mask(b, rows, cols)
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
     gap = (cv2.dilate(mine.astype(np.uint8), kernel) > 0) & (cv2.dilate(theirs.astype(np.uint8), kernel) > 0)
-    gap &= ~mine & ~theirs
+    gap &= ~mine & ~theirs & _hull(mine | theirs)
     if not gap.any():
         return False
     if people is not None and people[rows, cols][gap].any():
         return False
     return float(differs[rows, cols][gap].mean()) < bare
+
+
+def _hull(mask: np.ndarray) -> np.ndarray:
+    """The convex hull of a mask's pixels, filled (empty for an empty mask)."""
+    out = np.zeros(mask.shape, np.uint8)
+    points = cv2.findNonZero(mask.astype(np.uint8))
+    if points is not None:
+        cv2.fillConvexPoly(out, cv2.convexHull(points), 1)
+    return out > 0
 
 
 def _nearest_of(
@@ -1068,7 +1102,7 @@ class ClutterRule:
             for b in seen[k + 1 :]:
                 if b.id in a.apart or _overlap(_grow(a.bbox, 2 * p.bridge_px), b.bbox) <= 0:
                     continue
-                if _seen_apart(a, b, differs, self._people_now, p.bridge_px, p.bare_share):
+                if _seen_apart(a, b, differs, self._people_now, p.bridge_px, p.apart_share):
                     a.apart.add(b.id)
                     b.apart.add(a.id)
 

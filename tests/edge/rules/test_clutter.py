@@ -17,6 +17,7 @@ from edge.rules.clutter import (
     TrackedItem,
     Waits,
     _blur_among,
+    _came_while_hidden,
     _closed_parts,
     _nearest_of,
     _seen_apart,
@@ -657,6 +658,33 @@ def test_an_item_put_down_against_one_standing_there_is_still_its_own_piece() ->
     assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
 
 
+def test_the_part_of_an_item_a_crowd_hid_as_it_came_is_joined_to_the_part_seen_to_come() -> None:
+    """Regression (clip 254-0, people's sure silhouettes skipped in the look-back): an item put down at
+    81.8 s among talkers who had stood there since 43.8 s. Its left part was seen to come (after 81.5 s,
+    by 81.6 s); people hid its right part's floor from 43.4 s until it showed at 87.2 s, so that part is
+    dated to the middle, 65.3 s, and made an item of its own, reported before the item (a false alert).
+    Its span holds the moment the rest came and it showed 5.6 s after: it came with it. Shown 40 s after,
+    it is something put down later under the crowd (``..._still_its_own_piece`` above)."""
+    pixels = np.ones((6, 10), bool)
+    after = np.full(pixels.shape, 81.5)
+    by = np.full(pixels.shape, 81.6)
+    after[:, 6:], by[:, 6:] = 43.4, 87.2
+    dated = (after + by) / 2
+    dater = spans_dater(after, by)
+    assert len(_split_by_date(pixels, dated, 5.0)) == 2  # by date alone
+    assert len(_split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 1
+    assert _came_while_hidden((81.55, 81.5, 81.6), (65.3, 43.4, 87.2), 1.0, 5.0)
+    assert _came_while_hidden((65.3, 43.4, 87.2), (81.55, 81.5, 81.6), 1.0, 5.0)  # either way round
+    assert not _came_while_hidden((81.55, 81.5, 81.6), (65.3, 43.4, 81.5), 1.0, 5.0)  # hidden till before
+    assert not _came_while_hidden((81.55, 81.5, 81.6), (85.0, 83.0, 87.2), 1.0, 5.0)  # not hidden for long
+    assert not _came_while_hidden((81.55, 80.0, 83.1), (65.3, 43.4, 87.2), 1.0, 5.0)  # nor seen to come
+    assert not _came_while_hidden((81.55, 81.5, 81.6), (68.0, 43.4, 92.0), 1.0, 5.0)  # shown 10.4 s after
+    assert not _came_while_hidden((81.55, 81.5, 81.6), (np.nan, np.nan, 87.2), 1.0, 5.0)  # floor not seen
+    by[:, 6:] = 92.0  # the right part showed 10.4 s after the rest came
+    after[:, 6:] = 43.4
+    assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by), 1.0, 8)) == 2
+
+
 def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates_run_together() -> None:
     """Regression (clip 161-1): two items set down 3.1 s apart, one right behind the other. Their pixels'
     dates run into each other (no jump of ``same_item_s``), but the later one's floor last showed after
@@ -959,6 +987,10 @@ def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_wit
     differs[10:20, 16:19] = True
     assert not _seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no floor showing
     assert not _seen_apart(left, item(3, 30), np.zeros_like(differs), None, reach=4, bare=0.2)  # too far
+    seam = item(4, 17)  # columns 17-22: meets the left one along a seam a column wide (column 16)
+    differs = np.zeros((40, 40), bool)
+    differs[10:20, 10:23] = True  # one item, its two pieces and the seam between them; the floor around
+    assert not _seen_apart(left, seam, differs, None, reach=4, bare=0.2)  # the floor below both says nothing
     blob = np.ones((10, 15), bool)  # columns 10-24, the gap filled
     parts = _nearest_of(blob, 10, 10, [left, right])
     # the middle column is as near to both: it goes to the first
