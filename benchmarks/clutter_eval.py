@@ -271,8 +271,8 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=defaults.anchors.lookback_skips_people,
         help="a new anchor's look-back skips the frames people's silhouettes (ungrown) covered its "
-        "pixels, so a passer-by in an item's colour does not date it (default %(default)s; a candidate, "
-        "RESULTS.md sessions 30-31)",
+        "pixels, so a passer-by in an item's colour does not date it (default %(default)s; off: as up "
+        "to session 31; RESULTS.md sessions 30-32)",
     )
     parser.add_argument(
         "--sure-chance",

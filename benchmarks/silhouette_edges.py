@@ -15,7 +15,7 @@ four ways at the rule's analysis width:
   chances brought to its window by area (a pixel half person reads 0.5), thresholded, and grown by
   ``grow_px`` only into pixels whose chance is above ``--grow-chance``;
 - surely a person: pixels whose chance (brought to the window by area) is above ``--sure-chance``, not
-  grown: what the look-back skips (``AnchorParams.lookback_skips_people``, a candidate, session 31).
+  grown: what the look-back skips (``AnchorParams.lookback_skips_people``, on since session 32).
 
 Per frame and in median, against the renderer's own drawing of people brought to analysis size (a pixel
 is a person's when at least half of it is):

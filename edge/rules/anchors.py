@@ -55,9 +55,9 @@ class AnchorParams:
     crowded_waits: bool = True
     # the look-back does not take a pixel a person's silhouette covered (ungrown: the floor showing
     # between and beside legs stays open) for the new value showing: a passer-by, or whoever carries the
-    # item in, dressed in its colour is not the item come early (a candidate, off by default; RESULTS.md,
-    # sessions 30–31)
-    lookback_skips_people: bool = False
+    # item in, dressed in its colour is not the item come early (RESULTS.md, sessions 30–32; on by
+    # default since session 32)
+    lookback_skips_people: bool = True
 
 
 @dataclass(frozen=True)

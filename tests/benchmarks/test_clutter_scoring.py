@@ -83,9 +83,9 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert default.keep_apart and not mask_params(parser.parse_args(["--no-keep-apart"])).keep_apart
     narrow = mask_params(parser.parse_args(["--width", "320"]))
     assert narrow == ClutterParams.at_width(320) and narrow.bridge_px < default.bridge_px
-    skipping = mask_params(parser.parse_args(["--lookback-skips-people"]))
-    assert not default.anchors.lookback_skips_people and skipping.anchors.lookback_skips_people
-    assert replace(skipping, anchors=default.anchors) == default
+    plain = mask_params(parser.parse_args(["--no-lookback-skips-people"]))
+    assert default.anchors.lookback_skips_people and not plain.anchors.lookback_skips_people
+    assert replace(plain, anchors=default.anchors) == default
     threshold = mask_params(parser.parse_args(["--sure-chance", "0.5"]))
     assert default.people.sure_chance == 0.9 and threshold.people.sure_chance == 0.5
 
