@@ -321,7 +321,44 @@ def _placed(
     return rows, cols, placed
 
 
-Dater = Callable[[np.ndarray], tuple[float, float, float]]
+@dataclass(frozen=True)
+class _Span:
+    """A date and the span that says so, of pixels that are not (yet) a blob."""
+
+    since_s: float
+    came_after_s: float
+    shown_by_s: float
+
+
+class Dated(Protocol):
+    """A blob, a tracked item or a group of pixels: when it came, and the span that says so (after the
+    floor last showed, by the time it first showed; NaN where the floor was not seen)."""
+
+    @property
+    def since_s(self) -> float: ...
+    @property
+    def came_after_s(self) -> float: ...
+    @property
+    def shown_by_s(self) -> float: ...
+
+
+def _seen_to_come(d: Dated, apart_s: float) -> bool:
+    """The floor showed until moments (``apart_s``) before it first showed. NaN (floor not seen): no."""
+    return d.shown_by_s - d.came_after_s <= apart_s
+
+
+def _hidden_long(d: Dated, gap_s: float) -> bool:
+    """People hid its floor for longer than ``gap_s`` before it first showed. NaN: no."""
+    return d.shown_by_s - d.came_after_s > gap_s
+
+
+def _holds(d: Dated, when_s: float) -> bool:
+    """Could it have come at ``when_s``: after its floor last showed and by the time it first showed?
+    NaN (floor not seen) holds nothing."""
+    return d.came_after_s <= when_s <= d.shown_by_s
+
+
+Dater = Callable[[np.ndarray], _Span]
 
 
 def _split_by_date(
@@ -338,18 +375,18 @@ def _split_by_date(
     parts are pieces, as (x, y, pixels) within the blob's box. One date group: the blob as it is.
 
     A pixel's date is the middle of its span (after the floor last showed, by the time it first showed),
-    and where people hid the floor for long before an item came, that middle is far from the item's
-    other pixels'. ``dater`` gives a group's (since, came after, shown by) from its pixels (a mask of the
-    blob's box): a group next in date whose span meets the one before and that first showed with it
+    and where people hid the floor for long before an item came, that middle is far from the item's other
+    pixels'. ``dater`` gives a group's ``_Span`` (since, came after, shown by) from its pixels (a mask of
+    the blob's box): a group next in date whose span meets the one before and that first showed with it
     (within ``gap_s``) is the same item; so is one whose span meets it where one of the two was seen to
     come (span within ``apart_s``), the other's span is wider than ``gap_s`` and one of them has fewer
     than ``min_px`` pixels: the part of an item in view beside someone who stood in front of the rest
-    dates all of it (the rest's date is only the middle of the time people hid its floor), and alone
-    one of them would be dropped as too small. So is one hidden all the while (span wider than
-    ``gap_s``) whose span holds the date of the other, seen to come (``_came_while_hidden``): the part of
-    an item a crowd hid as it was put down, of any size. Two groups neither of which was seen to come
-    stay apart (what people who stood there left in the anchors). A group whose halves' spans lie
-    ``apart_s`` apart is two (``_split_apart``)."""
+    dates all of it (the rest's date is only the middle of the time people hid its floor), and alone one
+    of them would be dropped as too small. So is one hidden all the while (span wider than ``gap_s``)
+    whose span holds the date of the other, seen to come (``_came_while_hidden``): the part of an item a
+    crowd hid as it was put down, of any size. Two groups neither of which was seen to come stay apart
+    (what people who stood there left in the anchors). A group whose halves' spans lie ``apart_s`` apart
+    is two (``_split_apart``)."""
     dates = dated[pixels]
     if dates.size == 0:
         return []
@@ -360,23 +397,25 @@ def _split_by_date(
         joined = np.arange(cuts.size + 1)
         if cuts.size:
             count = np.bincount(group[pixels], minlength=cuts.size + 1)  # pixels per date group
-            since, after, by = dater(pixels & (group == 0))
+            last = dater(pixels & (group == 0))
             for g in range(1, cuts.size + 1):
-                g_since, g_after, g_by = dater(pixels & (group == g))
-                together = abs(g_by - by) <= gap_s or _came_while_hidden(
-                    (since, after, by), (g_since, g_after, g_by), apart_s, gap_s
+                this = dater(pixels & (group == g))
+                together = abs(this.shown_by_s - last.shown_by_s) <= gap_s or _came_while_hidden(
+                    last, this, apart_s, gap_s
                 )
                 if not together:
                     small = min(int(count[:g][joined[:g] == joined[g - 1]].sum()), int(count[g]))
-                    spans = sorted((by - after, g_by - g_after))  # NaN (floor not seen): neither
-                    # one was seen to come, at a moment the other's wide span holds, and one of the two
-                    # is too small to be an item alone
-                    together = small < min_px and spans[0] <= apart_s and spans[1] > gap_s
-                if together and not (g_after > by or after > g_by):  # NaN: no bound
+                    # one was seen to come, the other hidden for long, and one of the two is too small
+                    # to be an item alone
+                    together = small < min_px and any(
+                        _seen_to_come(seen, apart_s) and _hidden_long(hidden, gap_s)
+                        for seen, hidden in ((last, this), (this, last))
+                    )
+                if together and not _one_after_other(last, this, 0.0):  # their spans meet
                     joined[g] = joined[g - 1]
-                    since, after, by = dater(pixels & (joined[group] == joined[g]))
+                    last = dater(pixels & (joined[group] == joined[g]))
                 else:
-                    since, after, by = g_since, g_after, g_by
+                    last = this
         group = _split_apart(pixels, dated, joined[group], dater, apart_s, min_px, gap_s)
     if cuts.size == 0 and not (group[pixels] > 0).any():
         return [(0, 0, pixels)]
@@ -387,62 +426,40 @@ def _split_by_date(
     ]
 
 
-def _spans_apart(after: float, by: float, other_after: float, other_by: float, apart_s: float) -> bool:
+def _spans_apart(a: Dated, b: Dated, apart_s: float) -> bool:
     """Were both seen to come (the floor showed until moments before each first showed: spans no wider
     than ``apart_s``), one first showing more than ``apart_s`` before the floor last showed at the other?
     Then they came one after the other. Every pixel of one item says "after the floor last showed, by the
     time I first showed" about the same moment, so their spans meet; but where people stood over a spot
     when it came, its floor may seem to show later than it did (clothes the colour of the floor), and
     only a sharp span can be trusted. NaN (floor not seen): no bound, not apart."""
-    sharp = by - after <= apart_s and other_by - other_after <= apart_s
-    return bool(sharp) and _one_after_other(after, by, other_after, other_by, apart_s)
+    sharp = _seen_to_come(a, apart_s) and _seen_to_come(b, apart_s)
+    return sharp and _one_after_other(a, b, apart_s)
 
 
-def _one_after_other(after: float, by: float, other_after: float, other_by: float, gap_s: float) -> bool:
-    """Did the floor show at one more than ``gap_s`` after the other first showed? NaN: no bound, no."""
-    return bool(other_after > by + gap_s or after > other_by + gap_s)
-
-
-@dataclass(frozen=True)
-class _Span:
-    """A date and the span that says so, of pixels that are not (yet) a blob."""
-
-    since_s: float
-    came_after_s: float
-    shown_by_s: float
-
-
-class Dated(Protocol):
-    """A blob or a tracked item: when it came, and the span that says so."""
-
-    @property
-    def since_s(self) -> float: ...
-    @property
-    def came_after_s(self) -> float: ...
-    @property
-    def shown_by_s(self) -> float: ...
+def _one_after_other(a: Dated, b: Dated, gap_s: float) -> bool:
+    """Did the floor show at one more than ``gap_s`` after the other first showed (at 0: their spans do
+    not meet)? NaN: no bound, no."""
+    return bool(b.came_after_s > a.shown_by_s + gap_s or a.came_after_s > b.shown_by_s + gap_s)
 
 
 def _came_together(a: Dated, b: Dated, p: ClutterParams) -> bool:
     """Dated within ``same_item_s`` of each other, and their spans meet (``_spans_apart``): pieces of one
     item, not one put down against the other seconds later."""
-    return abs(a.since_s - b.since_s) <= p.same_item_s and not _spans_apart(
-        a.came_after_s, a.shown_by_s, b.came_after_s, b.shown_by_s, p.apart_s
-    )
+    return abs(a.since_s - b.since_s) <= p.same_item_s and not _spans_apart(a, b, p.apart_s)
 
 
-def _came_while_hidden(
-    a: tuple[float, float, float], b: tuple[float, float, float], apart_s: float, gap_s: float
-) -> bool:
-    """Of two date groups' (since, came after, shown by), was one seen to come (span within ``apart_s``)
+def _came_while_hidden(a: Dated, b: Dated, apart_s: float, gap_s: float) -> bool:
+    """Of two date groups, was one seen to come (span within ``apart_s``)
     at a moment the other's span, wider than ``gap_s`` (people hid its floor all the while), holds, and
     did the other show within two ``gap_s`` of that? Then the hidden one came with it, and the crowd
     that stood on it moved off soon after. What first showed long after is something put down later
     under the crowd. NaN (floor never seen) holds nothing: False."""
     return any(
-        seen[2] - seen[1] <= apart_s
-        and hidden[2] - hidden[1] > gap_s
-        and hidden[1] <= seen[0] <= hidden[2] <= seen[0] + 2 * gap_s
+        _seen_to_come(seen, apart_s)
+        and _hidden_long(hidden, gap_s)
+        and _holds(hidden, seen.since_s)
+        and hidden.shown_by_s <= seen.since_s + 2 * gap_s
         for seen, hidden in ((a, b), (b, a))
     )
 
@@ -480,11 +497,8 @@ def _split_apart(
         if between[k] < 0:
             continue
         late = inside & (dated > dates[k])
-        _, after, by = dater(inside & ~late)
-        _, late_after, late_by = dater(late)
-        if _one_after_other(after, by, late_after, late_by, far_s) or _spans_apart(
-            after, by, late_after, late_by, apart_s
-        ):
+        early, later = dater(inside & ~late), dater(late)
+        if _one_after_other(early, later, far_s) or _spans_apart(early, later, apart_s):
             refined[late] = label
             label += 1
     return refined
@@ -595,13 +609,6 @@ def _showed_with(item: TrackedItem, other: TrackedItem, same_item_s: float) -> b
     """Dated after it first showed (the median of pixels people hid for long, whose floor was not seen),
     it showed within ``same_item_s`` of ``other``'s date: that says more of when it came than its date."""
     return item.since_s > item.shown_by_s and abs(item.shown_by_s - other.since_s) <= same_item_s
-
-
-def _could_have_come_with(item: TrackedItem, when_s: float) -> bool:
-    """Its pixels showed the floor until before ``when_s`` and first showed it after: hidden all the while
-    (the last strip of an item a crowd uncovered), it may have come then. Something put down later beside
-    an item lets the floor show at its spot after the item came."""
-    return item.came_after_s <= when_s <= item.shown_by_s  # False when the floor was not seen (NaN)
 
 
 class ClutterRule:
@@ -863,10 +870,10 @@ class ClutterRule:
             if theirs.sum() < min_area or rest.sum() < min_area:
                 continue
             if whole is None:
-                whole = _Span(*date(pixels))
+                whole = date(pixels)
                 if any(_came_together(other, whole, p) for other in under):
                     return [(x, y, pixels)]
-            if not _came_together(item, _Span(*date(theirs)), p):
+            if not _came_together(item, date(theirs), p):
                 continue
             ys, xs = np.nonzero(theirs)
             back = theirs[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
@@ -878,7 +885,7 @@ class ClutterRule:
     def _dater(self, standing: Standing, rows: slice, cols: slice) -> Dater:
         """Dates a group of a blob's pixels (a mask of the box ``rows``, ``cols``) as ``_date`` does."""
 
-        def date(group: np.ndarray) -> tuple[float, float, float]:
+        def date(group: np.ndarray) -> _Span:
             return self._date(
                 standing.since[rows, cols][group],
                 standing.floor_s[rows, cols][group],
@@ -907,10 +914,10 @@ class ClutterRule:
             standing.floor_s[rows, cols][pixels],
             standing.shown_s[rows, cols][pixels],
         )
-        since, after, by = self._date(*own)
-        hidden = self._hidden_part(pixels, x, y, after, by)
+        span = self._date(*own)
+        hidden = self._hidden_part(pixels, x, y, span.came_after_s, span.shown_by_s)
         if hidden[0].size:
-            since, after, by = self._date(*(np.concatenate(pair) for pair in zip(own, hidden, strict=True)))
+            span = self._date(*(np.concatenate(pair) for pair in zip(own, hidden, strict=True)))
         shows = standing.shows[rows, cols][pixels]
         behind = np.zeros_like(shows)
         if self._people_now is not None:
@@ -918,9 +925,9 @@ class ClutterRule:
         return Blob(
             bbox=(float(x), float(y), float(x + w), float(y + h)),
             area=area,
-            since_s=since,
-            came_after_s=after,
-            shown_by_s=by,
+            since_s=span.since_s,
+            came_after_s=span.came_after_s,
+            shown_by_s=span.shown_by_s,
             contrast=float(np.median(diff[rows, cols][pixels])),
             visible=float(shows.sum()) / max(1, shows.size - int(behind.sum())),
             glimpse=float(shows.mean()),
@@ -962,10 +969,8 @@ class ClutterRule:
         joined = candidate & np.isin(parts, np.unique(parts[blob]))
         return anchors.since[rows, cols][joined], floor[joined], shown[joined]
 
-    def _date(
-        self, since: np.ndarray, floor_s: np.ndarray, shown_s: np.ndarray
-    ) -> tuple[float, float, float]:
-        """When a blob's item was put down, and the span that says so: (since, came after, shown by).
+    def _date(self, since: np.ndarray, floor_s: np.ndarray, shown_s: np.ndarray) -> _Span:
+        """When a blob's item was put down, and the span that says so.
 
         Each pixel says: after the floor last showed here, by the time it first showed here. All its
         pixels came at once, so the spans overlap; where people hid most of it for a while (a far item in
@@ -986,15 +991,15 @@ class ClutterRule:
         if known.size >= max(3, since.size // 4):
             after = float(np.percentile(known, p.floor_percentile))
             if after <= by:
-                return (after + by) / 2, after, by
+                return _Span((after + by) / 2, after, by)
         with np.errstate(invalid="ignore"):
             sharp = shown_s - floor_s <= p.apart_s  # NaN (floor not seen): not sharp
         if sharp.sum() >= max(p.sharp_px, p.sharp_share * since.size):
             came = (floor_s[sharp] + shown_s[sharp]) / 2
             low, high = np.percentile(came, [25, 75])
             if high - low <= p.apart_s:
-                return float(np.median(came)), float("nan"), by
-        return float(np.percentile(since, p.since_percentile)), float("nan"), by
+                return _Span(float(np.median(came)), float("nan"), by)
+        return _Span(float(np.percentile(since, p.since_percentile)), float("nan"), by)
 
     def _is_ghost(self, pixels: np.ndarray, x: int, y: int, differs: np.ndarray) -> bool:
         """Someone who stood in view while the background was learned leaves, once gone, a patch of
@@ -1255,7 +1260,9 @@ class ClutterRule:
                 continue  # only the fringes of their boxes meet: it stands apart (further back, say)
             if other.id not in item.apart and (  # the floor seen between them: not a piece of it
                 _came_together(item, other, self.params)
-                or _could_have_come_with(item, other.since_s)
+                # hidden all the while the reported item came (the last strip of an item a crowd
+                # uncovered); something put down later beside it lets the floor show after it came
+                or _holds(item, other.since_s)
                 or _showed_with(item, other, self.params.same_item_s)
             ):
                 item.alerted = True

@@ -22,6 +22,7 @@ from edge.rules.clutter import (
     _nearest_of,
     _seen_apart,
     _showed_with,
+    _Span,
     _split_by_date,
 )
 from sharpeyes.config import Zone
@@ -606,13 +607,13 @@ def test_an_item_someone_stopped_in_front_of_until_it_was_taken_away_is_reported
     assert play(60, draw, people, shapes=True) == []
 
 
-def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], tuple[float, float, float]]:
+def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], _Span]:
     """A ``dater`` for ``_split_by_date`` over per-pixel spans: a group came after the latest floor and
     by the earliest first showing of its pixels."""
 
-    def date(group: np.ndarray) -> tuple[float, float, float]:
+    def date(group: np.ndarray) -> _Span:
         a, b = float(after[group].max()), float(by[group].min())
-        return (a + b) / 2, a, b
+        return _Span((a + b) / 2, a, b)
 
     return date
 
@@ -673,13 +674,15 @@ def test_the_part_of_an_item_a_crowd_hid_as_it_came_is_joined_to_the_part_seen_t
     dater = spans_dater(after, by)
     assert len(_split_by_date(pixels, dated, 5.0)) == 2  # by date alone
     assert len(_split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 1
-    assert _came_while_hidden((81.55, 81.5, 81.6), (65.3, 43.4, 87.2), 1.0, 5.0)
-    assert _came_while_hidden((65.3, 43.4, 87.2), (81.55, 81.5, 81.6), 1.0, 5.0)  # either way round
-    assert not _came_while_hidden((81.55, 81.5, 81.6), (65.3, 43.4, 81.5), 1.0, 5.0)  # hidden till before
-    assert not _came_while_hidden((81.55, 81.5, 81.6), (85.0, 83.0, 87.2), 1.0, 5.0)  # not hidden for long
-    assert not _came_while_hidden((81.55, 80.0, 83.1), (65.3, 43.4, 87.2), 1.0, 5.0)  # nor seen to come
-    assert not _came_while_hidden((81.55, 81.5, 81.6), (68.0, 43.4, 92.0), 1.0, 5.0)  # shown 10.4 s after
-    assert not _came_while_hidden((81.55, 81.5, 81.6), (np.nan, np.nan, 87.2), 1.0, 5.0)  # floor not seen
+    seen, hidden = _Span(81.55, 81.5, 81.6), _Span(65.3, 43.4, 87.2)
+    assert _came_while_hidden(seen, hidden, 1.0, 5.0)
+    assert _came_while_hidden(hidden, seen, 1.0, 5.0)  # either way round
+    assert not _came_while_hidden(seen, replace(hidden, shown_by_s=81.5), 1.0, 5.0)  # hidden till before
+    assert not _came_while_hidden(seen, _Span(85.0, 83.0, 87.2), 1.0, 5.0)  # not hidden for long
+    unsharp = replace(seen, came_after_s=80.0, shown_by_s=83.1)
+    assert not _came_while_hidden(unsharp, hidden, 1.0, 5.0)  # nor seen to come
+    assert not _came_while_hidden(seen, _Span(68.0, 43.4, 92.0), 1.0, 5.0)  # shown 10.4 s after
+    assert not _came_while_hidden(seen, _Span(np.nan, np.nan, 87.2), 1.0, 5.0)  # floor not seen
     by[:, 6:] = 92.0  # the right part showed 10.4 s after the rest came
     after[:, 6:] = 43.4
     assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by), 1.0, 8)) == 2
@@ -739,9 +742,9 @@ def test_a_blob_that_took_in_another_things_pixels_is_dated_by_its_pixels_seen_t
     shown_s = np.concatenate([np.full(17, 105.8), rng.uniform(100, 102.5, 50), np.full(25, 109.4)])
     since = np.concatenate([np.full(17, 105.5), rng.uniform(100.5, 102.5, 50), np.full(25, 106.7)])
     assert abs(float(np.median(since)) - 105.7) > 2.5  # what the median pixel says
-    assert rule._date(since, floor_s, shown_s)[0] == pytest.approx(105.5)
+    assert rule._date(since, floor_s, shown_s).since_s == pytest.approx(105.5)
     floor_s[2:17], shown_s[2:17], since[2:17] = 40.0, 101.0, 101.0  # two pixels seen to come: not enough
-    assert rule._date(since, floor_s, shown_s)[0] == pytest.approx(float(np.median(since)))
+    assert rule._date(since, floor_s, shown_s).since_s == pytest.approx(float(np.median(since)))
 
 
 def removed_then_replaced_among_passers_by(people: bool) -> list[float]:
@@ -896,7 +899,7 @@ def test_a_blob_that_took_in_a_tracked_items_pixels_dated_apart_from_it_hands_th
     )
     blob = np.ones((16, 10), bool)  # rows 50-65: the neighbour above, the item below
     date = rule._dater(standing, slice(50, 66), slice(60, 70))
-    assert date(blob)[0] == pytest.approx(20.0)  # dated apart from it
+    assert date(blob).since_s == pytest.approx(20.0)  # dated apart from it
     pieces = rule._hand_back(blob, 60, 50, standing, min_area=15)
     assert sorted((x, y, part.shape, bool(part.all())) for x, y, part in pieces) == [
         (60, 50, (10, 10), True),
