@@ -275,6 +275,13 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         "to session 31; RESULTS.md sessions 30-32)",
     )
     parser.add_argument(
+        "--glimpse",
+        type=float,
+        default=defaults.glimpse,
+        help="an item is reported only while this share of all its pixels shows it (default %(default)s; "
+        "0.25: as up to session 32; RESULTS.md session 33)",
+    )
+    parser.add_argument(
         "--sure-chance",
         type=float,
         default=defaults.people.sure_chance,
@@ -290,6 +297,7 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
         base,
         blur_among_free=bool(args.blur_among_free),
         keep_apart=bool(args.keep_apart),
+        glimpse=args.glimpse,
         people=replace(base.people, grow_chance=args.grow_chance, sure_chance=args.sure_chance),
         anchors=replace(base.anchors, lookback_skips_people=bool(args.lookback_skips_people)),
     )

@@ -76,7 +76,10 @@ class ClutterParams:
     # an item is reported while this share of it shows itself, of the pixels no person stands in front
     # of (someone who stopped at an item may stay until it is taken away) ...
     visible: float = 0.5
-    glimpse: float = 0.25  # ... and this share of all its pixels
+    # ... and this share of all its pixels: strips between a standing person's legs, a pixel or two wide
+    # at analysis size and blurred at their edges, are 0.11-0.15 of an item the clips' truth counts a
+    # quarter seen (0.25 up to session 32; RESULTS.md, session 33)
+    glimpse: float = 0.1
     since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
     floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
     shown_percentile: float = 20.0  # ... and by the time it first showed at a good few of them
