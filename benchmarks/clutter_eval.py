@@ -275,11 +275,11 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         "to session 31; RESULTS.md sessions 30-32)",
     )
     parser.add_argument(
-        "--glimpse",
+        "--glimpse-kept",
         type=float,
-        default=defaults.glimpse,
-        help="an item is reported only while this share of all its pixels shows it (default %(default)s; "
-        "0.25: as up to session 32; RESULTS.md session 33)",
+        default=defaults.glimpse_kept,
+        help="an item that has kept its box since first tracked is reported while this share of all its "
+        "pixels shows it (default %(default)s; 0.25: as up to session 32; RESULTS.md session 33)",
     )
     parser.add_argument(
         "--sure-chance",
@@ -297,7 +297,7 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
         base,
         blur_among_free=bool(args.blur_among_free),
         keep_apart=bool(args.keep_apart),
-        glimpse=args.glimpse,
+        glimpse_kept=args.glimpse_kept,
         people=replace(base.people, grow_chance=args.grow_chance, sure_chance=args.sure_chance),
         anchors=replace(base.anchors, lookback_skips_people=bool(args.lookback_skips_people)),
     )

@@ -76,10 +76,12 @@ class ClutterParams:
     # an item is reported while this share of it shows itself, of the pixels no person stands in front
     # of (someone who stopped at an item may stay until it is taken away) ...
     visible: float = 0.5
-    # ... and this share of all its pixels: strips between a standing person's legs, a pixel or two wide
-    # at analysis size and blurred at their edges, are 0.11-0.15 of an item the clips' truth counts a
-    # quarter seen (0.25 up to session 32; RESULTS.md, session 33)
-    glimpse: float = 0.1
+    glimpse: float = 0.25  # ... and this share of all its pixels,
+    # ... or this share, where it has kept the box it had when first tracked: strips between a standing
+    # person's legs, a pixel or two wide at analysis size and blurred at their edges, are 0.11-0.15 of an
+    # item the clips' truth counts a quarter seen (31-0). A box that changed while people stood over it
+    # may be what is left where an item was taken away (124-0; RESULTS.md, session 33)
+    glimpse_kept: float = 0.1
     since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
     floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
     shown_percentile: float = 20.0  # ... and by the time it first showed at a good few of them
@@ -1187,7 +1189,8 @@ class ClutterRule:
             return Waits.UNSEEN
         if t_s - item.since_s < dwell_s:
             return Waits.DWELL
-        if item.visible < p.visible or item.glimpse < p.glimpse:
+        kept = item.steady_since_s <= item.first_seen_s  # its box as when first tracked, all along
+        if item.visible < p.visible or item.glimpse < (p.glimpse_kept if kept else p.glimpse):
             return Waits.HIDDEN  # hidden right now (or a trace of someone gone): look again when it shows
         if item.seen < p.seen_share * item.frames:
             return Waits.SELDOM
