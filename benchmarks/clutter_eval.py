@@ -279,7 +279,7 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=defaults.glimpse_kept,
         help="an item that has kept its box since first tracked is reported while this share of all its "
-        "pixels shows it (default %(default)s; 0.25: as up to session 32; RESULTS.md session 33)",
+        "pixels shows it (default %(default)s, as --glimpse: off; 0.1: session 33's candidate, RESULTS.md)",
     )
     parser.add_argument(
         "--sure-chance",

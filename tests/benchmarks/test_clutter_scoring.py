@@ -88,9 +88,9 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert replace(plain, anchors=default.anchors) == default
     threshold = mask_params(parser.parse_args(["--sure-chance", "0.5"]))
     assert default.people.sure_chance == 0.9 and threshold.people.sure_chance == 0.5
-    gate = mask_params(parser.parse_args(["--glimpse-kept", "0.25"]))  # as up to session 32
-    assert default.glimpse_kept == 0.1 and gate.glimpse_kept == 0.25 == default.glimpse
-    assert replace(gate, glimpse_kept=0.1) == default
+    kept = mask_params(parser.parse_args(["--glimpse-kept", "0.1"]))  # session 33's candidate
+    assert default.glimpse_kept == default.glimpse == 0.25 and kept.glimpse_kept == 0.1
+    assert replace(kept, glimpse_kept=0.25) == default
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:
