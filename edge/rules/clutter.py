@@ -456,11 +456,11 @@ def _came_together(a: Dated, b: Dated, p: ClutterParams) -> bool:
 
 
 def _came_while_hidden(a: Dated, b: Dated, apart_s: float, gap_s: float) -> bool:
-    """Of two date groups, was one seen to come (span within ``apart_s``)
-    at a moment the other's span, wider than ``gap_s`` (people hid its floor all the while), holds, and
-    did the other show within two ``gap_s`` of that? Then the hidden one came with it, and the crowd
-    that stood on it moved off soon after. What first showed long after is something put down later
-    under the crowd. NaN (floor never seen) holds nothing: False."""
+    """Of two date groups, was one seen to come (span within ``apart_s``) at a moment the other's span,
+    wider than ``gap_s`` (people hid its floor all the while), holds, and did the other show within two
+    ``gap_s`` of that? Then the hidden one came with it, and the crowd that stood on it moved off soon
+    after. What first showed long after is something put down later under the crowd. NaN (floor never
+    seen) holds nothing: False."""
     return any(
         _seen_to_come(seen, apart_s)
         and _hidden_long(hidden, gap_s)
@@ -921,7 +921,7 @@ class ClutterRule:
             standing.shown_s[rows, cols][pixels],
         )
         span = self._date(*own)
-        hidden = self._hidden_part(pixels, x, y, span.came_after_s, span.shown_by_s)
+        hidden = self._hidden_part(pixels, x, y, span)
         if hidden[0].size:
             span = self._date(*(np.concatenate(pair) for pair in zip(own, hidden, strict=True)))
         shows = standing.shows[rows, cols][pixels]
@@ -943,7 +943,7 @@ class ClutterRule:
         )
 
     def _hidden_part(
-        self, pixels: np.ndarray, x: int, y: int, after: float, by: float
+        self, pixels: np.ndarray, x: int, y: int, span: Dated
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Anchors joined to a blob that are not in it only because people hid them for long (in view
         for less than ``presence`` of the time since they first showed) and that came with it: they
@@ -954,8 +954,9 @@ class ClutterRule:
         p = self.params
         none = np.zeros(0, np.float32)
         anchors = self._anchors
-        if anchors is None or np.isnan(after) or by - after <= p.same_item_s:
+        if anchors is None or not _hidden_long(span, p.same_item_s):  # NaN (floor not seen): not
             return none, none, none
+        after, by = span.came_after_s, span.shown_by_s
         h, w = pixels.shape
         rows, cols, blob = _placed(pixels, x, y, h, w, self._labels.shape)
         floor, shown = anchors.floor_s[rows, cols], anchors.shown_s[rows, cols]
