@@ -3,6 +3,7 @@
     python benchmarks/clutter_eval.py --out build/fresh --seeds 31 32 33 34 --clips 3  # evaluation seeds
     python benchmarks/clutter_eval.py --out build/tune --seeds 3 4 7 8 --clips 3       # tuning seeds (1-10)
     python benchmarks/clutter_eval.py --quick                                         # one short clip
+    python benchmarks/clutter_eval.py --out build/fresh --seeds 31 32 --jobs 2 --per-clip build/fresh.jsonl
 
 Generates the clips (``edge.synth.corridor``) unless they exist, replays each through ``ClutterRule`` at
 the camera's fps (as ``sharpeyes edge scan`` does), and matches alerts to items: an alert is a true
@@ -21,7 +22,10 @@ gives precision and recall counting them as required too. The items a camera cou
 counted by the share of their stay they were in view (``in_view`` in the truth): an item people walked
 past is in view nearly all its stay, one that talkers stood in front of for long much less. Prints a
 table per clip and overall (precision, recall, ``since`` error median/max, the rule's ms per frame
-measured apart from video decoding), and saves a PNG of the ``since`` errors.
+measured apart from video decoding), and saves a PNG of the ``since`` errors. ``--jobs N`` renders and
+scores clips in N worker processes of one thread each (on two cores, two one-thread workers score a clip
+in 31-33 s each where two two-thread processes took 72-77 s: the threads fought over the cores);
+``--per-clip FILE`` keeps every clip's score as a JSON line, so a long run can be checked clip by clip.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this che
 import matplotlib
 
 matplotlib.use("Agg")
+import cv2
 import matplotlib.pyplot as plt
 
 from edge.analyzer import AlertDraft
@@ -315,18 +322,18 @@ def truth_item(
     return truth, items[item_id]
 
 
-def people_finder(choice: str) -> PeopleFinder | None:
+def people_finder(choice: str, pool: SessionPool | None = None) -> PeopleFinder | None:
     """The person detector ``--people`` names, or None for 'none' (model-free)."""
     if choice == "none":
         return None
-    return DetectedPeople(Detector.from_manifest(Path(choice), SessionPool()))
+    return DetectedPeople(Detector.from_manifest(Path(choice), pool or SessionPool()))
 
 
-def people_shapes(choice: str) -> PeopleShapes | None:
+def people_shapes(choice: str, pool: SessionPool | None = None) -> PeopleShapes | None:
     """The silhouette model ``--silhouettes`` names, or None for 'none' (people's boxes)."""
     if choice == "none":
         return None
-    return PersonSilhouettes.from_manifest(Path(choice), SessionPool())
+    return PersonSilhouettes.from_manifest(Path(choice), pool or SessionPool())
 
 
 def _truth_is_current(truth: dict[str, Any]) -> bool:
@@ -354,24 +361,86 @@ def by_in_view(
     return rows
 
 
+@dataclass(frozen=True)
+class ClipJob:
+    """Clip ``k`` of a seed's set, as a worker process renders (unless it is there) and scores it."""
+
+    out: Path
+    seed: int
+    k: int
+    clips: int
+    duration: float
+    dwell: float
+
+    def truth(self, progress: Callable[[str, float], None] | None = None) -> Path:
+        """The clip's truth, rendered first unless it is there; the truth of a clip rendered before it
+        said what a camera could see (``observable``) is written again (same scene, no new video)."""
+        truth = self.out / f"corridor-{self.seed}-{self.k}.truth.json"
+        rendered = (self.out / f"corridor-{self.seed}-{self.k}.mp4").exists() and truth.exists()
+        if not rendered or not _truth_is_current(json.loads(truth.read_text(encoding="utf-8"))):
+            write_corridor_clip(
+                self.out,
+                self.seed,
+                self.k,
+                self.clips,
+                self.duration,
+                self.dwell,
+                progress,
+                video=not rendered,
+            )
+        return truth
+
+
 def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -> list[Path]:
-    """The clips of a seed: rendered unless they are there; the truth of clips rendered before it said
-    what a camera could see (``observable``) is written again (same scene, no new video)."""
+    """The clips of a seed (``ClipJob.truth``), with a progress line while rendering."""
     started = time.monotonic()
 
     def progress(name: str, fraction: float) -> None:
         print(f"\r  rendering {name}: {fraction:5.0%}", end="", file=sys.stderr, flush=True)
 
-    truths = []
-    for k in range(clips):
-        truth = out / f"corridor-{seed}-{k}.truth.json"
-        rendered = (out / f"corridor-{seed}-{k}.mp4").exists() and truth.exists()
-        if not rendered or not _truth_is_current(json.loads(truth.read_text(encoding="utf-8"))):
-            write_corridor_clip(out, seed, k, clips, duration, dwell, progress, video=not rendered)
-        truths.append(truth)
+    truths = [ClipJob(out, seed, k, clips, duration, dwell).truth(progress) for k in range(clips)]
     if time.monotonic() - started > 1:
         print(f"\rwrote {len(truths)} clips in {time.monotonic() - started:.0f}s into {out}", file=sys.stderr)
     return truths
+
+
+# a worker process's person detector, silhouette model and rule parameters (``_start_worker``)
+_worker: tuple[PeopleFinder | None, PeopleShapes | None, ClutterParams] | None = None
+
+
+def _start_worker(people: str, silhouettes: str, params: ClutterParams) -> None:
+    """One thread for OpenCV and one for onnxruntime, so N workers fill N cores without fighting."""
+    global _worker
+    cv2.setNumThreads(1)
+    pool = SessionPool(intra_op_threads=1)
+    finder = people_finder(people, pool)
+    _worker = (finder, people_shapes(silhouettes, pool) if finder is not None else None, params)
+
+
+def _score_job(job: ClipJob) -> ClipScore:
+    assert _worker is not None, "_start_worker runs first in each worker"
+    return score_clip(job.truth(), *_worker)
+
+
+def score_in_workers(
+    jobs: list[ClipJob], workers: int, people: str, silhouettes: str, params: ClutterParams
+) -> list[ClipScore]:
+    """Render (unless there) and score each clip in one of ``workers`` processes; scores in ``jobs``'
+    order, with a progress line as clips finish."""
+    started = time.monotonic()
+    with ProcessPoolExecutor(
+        workers, initializer=_start_worker, initargs=(people, silhouettes, params)
+    ) as pool:
+        futures = [pool.submit(_score_job, job) for job in jobs]
+        for done, _ in enumerate(as_completed(futures), 1):
+            print(
+                f"\rscored {done}/{len(jobs)} clips in {time.monotonic() - started:.0f}s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+        print(file=sys.stderr)
+        return [future.result() for future in futures]
 
 
 def main() -> int:
@@ -385,21 +454,47 @@ def main() -> int:
     parser.add_argument("--dwell", type=float, default=20.0)
     parser.add_argument("--quick", action="store_true", help="seed 7, one 70 s clip (under a minute)")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/clutter_eval.png"))
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes of one thread each (default 1: this process, onnxruntime's default threads)",
+    )
+    parser.add_argument("--per-clip", type=Path, help="write each clip's score here as a JSON line")
     add_people_option(parser)
     add_mask_options(parser)
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, not {args.jobs}")
     params = mask_params(args)
-    people = people_finder(args.people)
-    shapes = people_shapes(args.silhouettes) if people is not None else None
     if args.quick:
         args.seeds, args.clips, args.duration = [7], 1, 70.0
     out = args.out or Path("build/corridor-quick" if args.quick else "build/corridor-eval")
 
-    truths = [t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)]
-    scores = [score_clip(truth_path, people, shapes, params) for truth_path in truths]
+    if args.jobs > 1:
+        jobs = [
+            ClipJob(out, seed, k, args.clips, args.duration, args.dwell)
+            for seed in args.seeds
+            for k in range(args.clips)
+        ]
+        scores = score_in_workers(jobs, args.jobs, args.people, args.silhouettes, params)
+    else:
+        people = people_finder(args.people)
+        shapes = people_shapes(args.silhouettes) if people is not None else None
+        truths = [
+            t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)
+        ]
+        scores = [score_clip(truth_path, people, shapes, params) for truth_path in truths]
+    if args.per_clip is not None:
+        args.per_clip.parent.mkdir(parents=True, exist_ok=True)
+        args.per_clip.write_text("".join(json.dumps(asdict(s)) + "\n" for s in scores), encoding="utf-8")
     print(
         f"people: {args.people}"
-        + (f"; silhouettes: {args.silhouettes}" if shapes is not None else "; boxes")
+        + (
+            f"; silhouettes: {args.silhouettes}"
+            if "none" not in (args.people, args.silhouettes)
+            else "; boxes"
+        )
         + f"; grow_chance {args.grow_chance}"
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
         + ("; items seen apart stay two" if args.keep_apart else "; items seen apart may merge")
@@ -437,7 +532,7 @@ def main() -> int:
         f"recall {recall:.3f}  (TP {tp}, FP {fp}, FN {fn}, in a pile's alert {pile}; one alert per item: "
         f"recall {strict:.3f}); |since error| median {median_err:.2f}s "
         f"max {max_err:.2f}s (tolerance {SINCE_TOLERANCE_S}s); rule {ms:.1f} ms/frame (median clip)"
-        + (f", person detector on {share:.0%} of frames (median clip)" if people is not None else "")
+        + (f", person detector on {share:.0%} of frames (median clip)" if args.people != "none" else "")
     )
     # the issue's letter: every item that stayed the dwell, those people stood in front of too
     all_items = tp + pile + fn + hidden
