@@ -286,7 +286,8 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=defaults.glimpse_kept,
         help="an item that has kept its box since first tracked is reported while this share of all its "
-        "pixels shows it (default %(default)s, as --glimpse: off; 0.1: session 33's candidate, RESULTS.md)",
+        "pixels shows it (default %(default)s, since session 34; 0.25, a quarter as for every item: off, "
+        "as up to session 33; RESULTS.md sessions 33-34)",
     )
     parser.add_argument(
         "--sure-chance",

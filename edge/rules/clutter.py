@@ -77,12 +77,13 @@ class ClutterParams:
     # of (someone who stopped at an item may stay until it is taken away) ...
     visible: float = 0.5
     glimpse: float = 0.25  # ... and this share of all its pixels,
-    # ... or this share, where it has kept the box it had when first tracked. A candidate, off (as
-    # ``glimpse``) until run on every clip: at 0.1, strips between a standing person's legs, a pixel or
-    # two wide at analysis size and blurred at their edges (0.11-0.15 of an item the clips' truth counts a
-    # quarter seen, 31-0), are enough; a box that changed while people stood over it, maybe what is left
-    # where an item was taken away (124-0), still needs ``glimpse`` (RESULTS.md, session 33)
-    glimpse_kept: float = 0.25
+    # ... or this share, where it has kept the box it had when first tracked: strips between a standing
+    # person's legs, a pixel or two wide at analysis size and blurred at their edges (0.11-0.15 of an item
+    # the clips' truth counts a quarter seen, 31-0), are enough; a box that changed while people stood
+    # over it, maybe what is left where an item was taken away (124-0), still needs ``glimpse``. On by
+    # default since session 34, after a run on every clip (RESULTS.md, sessions 33-34); ``glimpse``
+    # turns it off
+    glimpse_kept: float = 0.1
     since_percentile: float = 50.0  # of its pixels' dates, when their floor-to-shown spans disagree
     floor_percentile: float = 80.0  # it came after the floor last showed at nearly all its pixels
     shown_percentile: float = 20.0  # ... and by the time it first showed at a good few of them

@@ -88,9 +88,9 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     assert replace(plain, anchors=default.anchors) == default
     threshold = mask_params(parser.parse_args(["--sure-chance", "0.5"]))
     assert default.people.sure_chance == 0.9 and threshold.people.sure_chance == 0.5
-    kept = mask_params(parser.parse_args(["--glimpse-kept", "0.1"]))  # session 33's candidate
-    assert default.glimpse_kept == default.glimpse == 0.25 and kept.glimpse_kept == 0.1
-    assert replace(kept, glimpse_kept=0.25) == default
+    quarter = mask_params(parser.parse_args(["--glimpse-kept", "0.25"]))  # the gate up to session 33
+    assert default.glimpse_kept == 0.1 and quarter.glimpse_kept == quarter.glimpse == 0.25
+    assert replace(quarter, glimpse_kept=0.1) == default
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:
