@@ -459,7 +459,8 @@ def main() -> int:
         "--jobs",
         type=int,
         default=1,
-        help="worker processes of one thread each (default 1: this process, onnxruntime's default threads)",
+        help="worker processes of one thread each (default 1: this process, onnxruntime's default threads); "
+        "the ms/frame printed is then one thread's",
     )
     parser.add_argument("--per-clip", type=Path, help="write each clip's score here as a JSON line")
     add_people_option(parser)
