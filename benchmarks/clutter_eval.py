@@ -327,14 +327,14 @@ def people_finder(choice: str, pool: SessionPool | None = None) -> PeopleFinder 
     """The person detector ``--people`` names, or None for 'none' (model-free)."""
     if choice == "none":
         return None
-    return DetectedPeople(Detector.from_manifest(Path(choice), pool or SessionPool()))
+    return DetectedPeople(Detector.from_manifest(Path(choice), pool if pool is not None else SessionPool()))
 
 
 def people_shapes(choice: str, pool: SessionPool | None = None) -> PeopleShapes | None:
     """The silhouette model ``--silhouettes`` names, or None for 'none' (people's boxes)."""
     if choice == "none":
         return None
-    return PersonSilhouettes.from_manifest(Path(choice), pool or SessionPool())
+    return PersonSilhouettes.from_manifest(Path(choice), pool if pool is not None else SessionPool())
 
 
 def _truth_is_current(truth: dict[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from benchmarks.clutter_eval import (
     people_shapes,
     score_clip,
 )
+from edge.detect import SessionPool
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,3 +50,14 @@ def test_workers_score_each_clip_as_one_process_does(tmp_path: Path) -> None:
         )
         expected = json.loads(json.dumps(asdict(here)))
         assert {**line, "ms_per_frame": 0} == {**expected, "ms_per_frame": 0}
+
+
+def test_the_models_load_into_the_pool_given() -> None:
+    """A worker's one-thread pool is the one its models run in (an empty pool is falsy: ``len``)."""
+    pool = SessionPool(intra_op_threads=1)
+    parser = argparse.ArgumentParser()
+    add_people_option(parser)
+    args = parser.parse_args([])
+    assert people_finder(args.people, pool) is not None and len(pool) == 1
+    assert people_shapes(args.silhouettes, pool) is not None and len(pool) == 2
+    assert people_finder("none", pool) is None and people_shapes("none", pool) is None
