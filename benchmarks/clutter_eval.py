@@ -25,7 +25,9 @@ table per clip and overall (precision, recall, ``since`` error median/max, the r
 measured apart from video decoding), and saves a PNG of the ``since`` errors. ``--jobs N`` renders and
 scores clips in N worker processes of one thread each (on two cores, two one-thread workers score a clip
 in 31-33 s each where two two-thread processes took 72-77 s: the threads fought over the cores);
-``--per-clip FILE`` keeps every clip's score as a JSON line, so a long run can be checked clip by clip.
+``--per-clip FILE`` keeps every clip's score as a JSON line, so a long run can be checked clip by clip,
+and ``--summarize FILE ...`` prints the tables and plot of such files together (a run split across lanes
+or sessions).
 """
 
 from __future__ import annotations
@@ -463,11 +465,26 @@ def main() -> int:
         "the ms/frame printed is then one thread's",
     )
     parser.add_argument("--per-clip", type=Path, help="write each clip's score here as a JSON line")
+    parser.add_argument(
+        "--summarize",
+        type=Path,
+        nargs="+",
+        metavar="PER_CLIP",
+        help="score nothing: print the tables and plot of the --per-clip files given (a run split across "
+        "lanes or sessions; a clip in several files counts once, its last line)",
+    )
     add_people_option(parser)
     add_mask_options(parser)
     args = parser.parse_args()
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, not {args.jobs}")
+    if args.summarize:
+        missing = [str(path) for path in args.summarize if not path.is_file()]
+        if missing:
+            parser.error(f"no such per-clip file: {', '.join(missing)}")
+        print(f"per-clip scores from {' '.join(map(str, args.summarize))}")
+        print()
+        return report(read_per_clip(args.summarize), f"{len(args.summarize)} file(s)", args.plot)
     params = mask_params(args)
     if args.quick:
         args.seeds, args.clips, args.duration = [7], 1, 70.0
@@ -502,6 +519,23 @@ def main() -> int:
         + ("; items seen apart stay two" if args.keep_apart else "; items seen apart may merge")
     )
     print()
+    return report(scores, f"seeds {' '.join(map(str, args.seeds))}", args.plot, args.people != "none")
+
+
+def read_per_clip(paths: list[Path]) -> list[ClipScore]:
+    """The clips' scores ``--per-clip`` wrote, in the files' order; a clip scored again counts once."""
+    scores: dict[str, ClipScore] = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            fields = json.loads(line)
+            fields["in_view"] = [tuple(pair) for pair in fields["in_view"]]
+            scores[fields["clip"]] = ClipScore(**fields)
+    return list(scores.values())
+
+
+def report(scores: list[ClipScore], label: str, plot: Path, with_people: bool = True) -> int:
+    """Print the per-clip table and the summary lines, and save the plot; 0 when nothing was missed
+    and nothing raised in error."""
     print(
         f"{'clip':<22}{'expected':>9}{'hidden':>7}{'alerts':>8}{'TP':>5}{'pile':>5}{'FP':>5}{'FN':>5}"
         f"{'excused':>8}"
@@ -530,11 +564,11 @@ def main() -> int:
     ms = sorted(s.ms_per_frame for s in scores)[len(scores) // 2] if scores else 0.0
     share = sorted(s.detector_share for s in scores)[len(scores) // 2] if scores else 0.0
     print(
-        f"\nseeds {' '.join(map(str, args.seeds))}, {len(scores)} clips: precision {precision:.3f}  "
+        f"\n{label}, {len(scores)} clips: precision {precision:.3f}  "
         f"recall {recall:.3f}  (TP {tp}, FP {fp}, FN {fn}, in a pile's alert {pile}; one alert per item: "
         f"recall {strict:.3f}); |since error| median {median_err:.2f}s "
         f"max {max_err:.2f}s (tolerance {SINCE_TOLERANCE_S}s); rule {ms:.1f} ms/frame (median clip)"
-        + (f", person detector on {share:.0%} of frames (median clip)" if args.people != "none" else "")
+        + (f", person detector on {share:.0%} of frames (median clip)" if with_people else "")
     )
     # the issue's letter: every item that stayed the dwell, those people stood in front of too
     all_items = tp + pile + fn + hidden
@@ -557,9 +591,9 @@ def main() -> int:
     ax.set_ylabel("items")
     ax.set_title(f"corridor_clutter: P={precision:.2f} R={recall:.2f} on {len(scores)} clips")
     fig.tight_layout()
-    args.plot.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.plot, dpi=100)
-    print(f"plot: {args.plot}")
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(plot, dpi=100)
+    print(f"plot: {plot}")
     return 0 if fp == 0 and fn == 0 else 1
 
 

@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_workers_score_each_clip_as_one_process_does(tmp_path: Path) -> None:
     """``--jobs 2`` renders and scores two short clips in two one-thread workers; each clip's line in
-    ``--per-clip`` is what scoring that clip here, with the default threads, gives (bar the time)."""
+    ``--per-clip`` is what scoring that clip here, with the default threads, gives (bar the time), and
+    ``--summarize`` of those lines prints the run's tables again."""
     scores = tmp_path / "scores.jsonl"
     run = [sys.executable, "benchmarks/clutter_eval.py", "--out", str(tmp_path / "clips"), "--seeds", "7"]
     run += ["--clips", "2", "--duration", "40", "--dwell", "10", "--jobs", "2"]
@@ -38,6 +39,19 @@ def test_workers_score_each_clip_as_one_process_does(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in scores.read_text(encoding="utf-8").splitlines()]
     assert [line["clip"] for line in lines] == ["corridor-7-0", "corridor-7-1"]
     assert lines[0]["expected"] + lines[0]["hidden"] > 0  # the first clip has items to find
+
+    # the saved scores give the same tables again, a clip in two files counted once
+    again = [sys.executable, "benchmarks/clutter_eval.py", "--summarize", str(scores), str(scores)]
+    again += ["--plot", str(tmp_path / "again.png")]
+    summary = subprocess.run(again, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert summary.returncode == result.returncode, summary.stderr
+    run_out, summary_out = result.stdout.splitlines(), summary.stdout.splitlines()
+    table = run_out.index("") + 1  # the per-clip table follows the settings line
+    assert summary_out[summary_out.index("") + 1 :] == [
+        line.replace("seeds 7, 2 clips", "2 file(s), 2 clips").replace(str(tmp_path / "since.png"), "")
+        + (str(tmp_path / "again.png") if line.startswith("plot: ") else "")
+        for line in run_out[table:]
+    ]
 
     parser = argparse.ArgumentParser()
     add_people_option(parser)
