@@ -339,6 +339,15 @@ def people_shapes(choice: str, pool: SessionPool | None = None) -> PeopleShapes 
     return PersonSilhouettes.from_manifest(Path(choice), pool if pool is not None else SessionPool())
 
 
+def people_masks(
+    people: str, silhouettes: str, pool: SessionPool | None = None
+) -> tuple[PeopleFinder | None, PeopleShapes | None]:
+    """The person detector and silhouette model the options name; silhouettes only outline the people a
+    detector found, so none without one."""
+    finder = people_finder(people, pool)
+    return finder, people_shapes(silhouettes, pool) if finder is not None else None
+
+
 def _truth_is_current(truth: dict[str, Any]) -> bool:
     """Written by this generator: the same ``seen_share``, and each item's share of its stay in view."""
     return truth.get("seen_share") == SEEN_SHARE and all("in_view" in i for i in truth["items"])
@@ -416,8 +425,7 @@ def _start_worker(people: str, silhouettes: str, params: ClutterParams) -> None:
     global _worker
     cv2.setNumThreads(1)
     pool = SessionPool(intra_op_threads=1)
-    finder = people_finder(people, pool)
-    _worker = (finder, people_shapes(silhouettes, pool) if finder is not None else None, params)
+    _worker = (*people_masks(people, silhouettes, pool), params)
 
 
 def _score_job(job: ClipJob) -> ClipScore:
@@ -498,8 +506,7 @@ def main() -> int:
         ]
         scores = score_in_workers(jobs, args.jobs, args.people, args.silhouettes, params)
     else:
-        people = people_finder(args.people)
-        shapes = people_shapes(args.silhouettes) if people is not None else None
+        people, shapes = people_masks(args.people, args.silhouettes)
         truths = [
             t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)
         ]

@@ -42,8 +42,7 @@ from benchmarks.clutter_eval import (
     add_mask_options,
     add_people_option,
     mask_params,
-    people_finder,
-    people_shapes,
+    people_masks,
     truth_item,
 )
 from edge.analyzer import AlertDraft
@@ -242,8 +241,7 @@ def main() -> int:
     args = parser.parse_args()
     truth, item = truth_item(parser, args.truth, args.item)
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
-    people = people_finder(args.people)
-    shapes = people_shapes(args.silhouettes) if people is not None else None
+    people, shapes = people_masks(args.people, args.silhouettes)
     rule = ClutterRule.from_camera(camera, people=people, silhouettes=shapes, params=mask_params(args))
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
     until_s = end_s if args.until is None else args.until

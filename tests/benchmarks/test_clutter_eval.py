@@ -24,6 +24,14 @@ from edge.detect import SessionPool
 REPO = Path(__file__).resolve().parents[2]
 
 
+def default_options() -> argparse.Namespace:
+    """``clutter_eval.py``'s people and mask options as given by default."""
+    parser = argparse.ArgumentParser()
+    add_people_option(parser)
+    add_mask_options(parser)
+    return parser.parse_args([])
+
+
 @pytest.mark.slow
 def test_workers_score_each_clip_as_one_process_does(tmp_path: Path) -> None:
     """``--jobs 2`` renders and scores two short clips in two one-thread workers; each clip's line in
@@ -53,15 +61,11 @@ def test_workers_score_each_clip_as_one_process_does(tmp_path: Path) -> None:
         for line in run_out[table:]
     ]
 
-    parser = argparse.ArgumentParser()
-    add_people_option(parser)
-    add_mask_options(parser)
-    args = parser.parse_args([])
+    args = default_options()
     people, shapes = people_finder(args.people), people_shapes(args.silhouettes)
+    params = mask_params(args)
     for line in lines:
-        here = score_clip(
-            tmp_path / "clips" / f"{line['clip']}.truth.json", people, shapes, mask_params(args)
-        )
+        here = score_clip(tmp_path / "clips" / f"{line['clip']}.truth.json", people, shapes, params)
         expected = json.loads(json.dumps(asdict(here)))
         assert {**line, "ms_per_frame": 0} == {**expected, "ms_per_frame": 0}
 
@@ -69,9 +73,7 @@ def test_workers_score_each_clip_as_one_process_does(tmp_path: Path) -> None:
 def test_the_models_load_into_the_pool_given() -> None:
     """A worker's one-thread pool is the one its models run in (an empty pool is falsy: ``len``)."""
     pool = SessionPool(intra_op_threads=1)
-    parser = argparse.ArgumentParser()
-    add_people_option(parser)
-    args = parser.parse_args([])
+    args = default_options()
     assert people_finder(args.people, pool) is not None and len(pool) == 1
     assert people_shapes(args.silhouettes, pool) is not None and len(pool) == 2
     assert people_finder("none", pool) is None and people_shapes("none", pool) is None
