@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ from edge.replay import replay
 from edge.rules.clutter import ClutterParams, ClutterRule
 from edge.rules.people import DetectedPeople, PeopleFinder, PeopleShapes
 from edge.synth.corridor import SEEN_SHARE, SINCE_TOLERANCE_S, write_corridor_clip
+from edge.synth.truth_people import ClockedRule, TruthPeople
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
 from sharpeyes.timefmt import EPOCH
@@ -201,16 +203,28 @@ def score_alerts(clip: str, truth: dict[str, Any], alerts: list[Reported]) -> Cl
     )
 
 
+# ``--people truth``: the people the renderer drew, as an ideal person detector and silhouette model
+TRUTH = "truth"
+
+ExactPeople = Callable[[Path], TruthPeople]  # a clip's truth -> its people, known exactly
+
+
 def score_clip(
     truth_path: Path,
     people: PeopleFinder | None = None,
     silhouettes: PeopleShapes | None = None,
     params: ClutterParams | None = None,
+    exact: ExactPeople | None = None,
 ) -> ClipScore:
+    """The rule's alerts on a clip, scored; with ``exact``, the rule knows the clip's people exactly
+    (``TruthPeople``: ``people`` and ``silhouettes`` are not used)."""
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     camera = load_model(CameraConfig, truth_path.parent / truth["camera"])
+    known = exact(truth_path) if exact is not None else None
+    if known is not None:
+        people, silhouettes = known, known
     rule = TimedRule(ClutterRule.from_camera(camera, people=people, silhouettes=silhouettes, params=params))
-    result = replay(Path(camera.source), [rule], camera.fps)
+    result = replay(Path(camera.source), [rule if known is None else ClockedRule(rule, known)], camera.fps)
     alerts = []
     for draft in result.drafts:
         assert isinstance(draft.attributes, ClutterAttributes) and draft.bbox is not None
@@ -228,7 +242,9 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
         "--people",
         default=str(DEFAULT_INDOOR_MANIFEST),
         help="manifest of the person detector the rule masks people with (default: the shipped model; "
-        "'none': model-free, as without a detector)",
+        "'none': model-free, as without a detector; 'truth': the people the renderer drew, an ideal "
+        "detector and silhouette model, so a miss that stays is the rule's, not the models'; the rule's "
+        "ms/frame then holds drawing them)",
     )
     parser.add_argument(
         "--silhouettes",
@@ -326,8 +342,9 @@ def truth_item(
 
 
 def people_finder(choice: str, pool: SessionPool | None = None) -> PeopleFinder | None:
-    """The person detector ``--people`` names, or None for 'none' (model-free)."""
-    if choice == "none":
+    """The person detector ``--people`` names, or None for 'none' (model-free) and 'truth' (each clip's
+    own, ``exact_people``)."""
+    if choice in ("none", TRUTH):
         return None
     return DetectedPeople(Detector.from_manifest(Path(choice), pool if pool is not None else SessionPool()))
 
@@ -346,6 +363,11 @@ def people_masks(
     detector found, so none without one."""
     finder = people_finder(people, pool)
     return finder, people_shapes(silhouettes, pool) if finder is not None else None
+
+
+def exact_people(people: str, clips: int) -> ExactPeople | None:
+    """For ``--people truth``: a clip's people, known exactly (its set has ``clips`` clips); else None."""
+    return partial(TruthPeople.of_clip, clips=clips) if people == TRUTH else None
 
 
 def _truth_is_current(truth: dict[str, Any]) -> bool:
@@ -417,15 +439,15 @@ def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -
 
 
 # a worker process's person detector, silhouette model and rule parameters (``_start_worker``)
-_worker: tuple[PeopleFinder | None, PeopleShapes | None, ClutterParams] | None = None
+_worker: tuple[PeopleFinder | None, PeopleShapes | None, ClutterParams, ExactPeople | None] | None = None
 
 
-def _start_worker(people: str, silhouettes: str, params: ClutterParams) -> None:
+def _start_worker(people: str, silhouettes: str, params: ClutterParams, clips: int) -> None:
     """One thread for OpenCV and one for onnxruntime, so N workers fill N cores without fighting."""
     global _worker
     cv2.setNumThreads(1)
     pool = SessionPool(intra_op_threads=1)
-    _worker = (*people_masks(people, silhouettes, pool), params)
+    _worker = (*people_masks(people, silhouettes, pool), params, exact_people(people, clips))
 
 
 def _score_job(job: ClipJob) -> ClipScore:
@@ -440,7 +462,9 @@ def score_in_workers(
     order, with a progress line as clips finish."""
     started = time.monotonic()
     with ProcessPoolExecutor(
-        workers, initializer=_start_worker, initargs=(people, silhouettes, params)
+        workers,
+        initializer=_start_worker,
+        initargs=(people, silhouettes, params, jobs[0].clips if jobs else 0),
     ) as pool:
         futures = [pool.submit(_score_job, job) for job in jobs]
         for done, _ in enumerate(as_completed(futures), 1):
@@ -507,19 +531,24 @@ def main() -> int:
         scores = score_in_workers(jobs, args.jobs, args.people, args.silhouettes, params)
     else:
         people, shapes = people_masks(args.people, args.silhouettes)
+        exact = exact_people(args.people, args.clips)
         truths = [
             t for seed in args.seeds for t in clips_for(out, seed, args.clips, args.duration, args.dwell)
         ]
-        scores = [score_clip(truth_path, people, shapes, params) for truth_path in truths]
+        scores = [score_clip(truth_path, people, shapes, params, exact) for truth_path in truths]
     if args.per_clip is not None:
         args.per_clip.parent.mkdir(parents=True, exist_ok=True)
         args.per_clip.write_text("".join(json.dumps(asdict(s)) + "\n" for s in scores), encoding="utf-8")
     print(
-        f"people: {args.people}"
-        + (
-            f"; silhouettes: {args.silhouettes}"
-            if "none" not in (args.people, args.silhouettes)
-            else "; boxes"
+        (
+            "people: as the renderer drew them (an ideal detector and silhouette model)"
+            if args.people == TRUTH
+            else f"people: {args.people}"
+            + (
+                f"; silhouettes: {args.silhouettes}"
+                if "none" not in (args.people, args.silhouettes)
+                else "; boxes"
+            )
         )
         + f"; grow_chance {args.grow_chance}"
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")

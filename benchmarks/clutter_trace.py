@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # trace this check
 from benchmarks.clutter_eval import (
     add_mask_options,
     add_people_option,
+    exact_people,
     mask_params,
     people_masks,
     truth_item,
@@ -49,6 +50,7 @@ from edge.analyzer import AlertDraft
 from edge.replay import replay
 from edge.rules.anchors import AnchorLayer
 from edge.rules.clutter import ClutterRule, RegionPixels, RegionState
+from edge.synth.truth_people import ClockedRule
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes
 from sharpeyes.timefmt import EPOCH
@@ -242,6 +244,10 @@ def main() -> int:
     truth, item = truth_item(parser, args.truth, args.item)
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
     people, shapes = people_masks(args.people, args.silhouettes)
+    exact = exact_people(args.people, clips=3)  # --people truth: clutter_eval's sets of three
+    known = exact(args.truth) if exact is not None else None
+    if known is not None:
+        people, shapes = known, known
     rule = ClutterRule.from_camera(camera, people=people, silhouettes=shapes, params=mask_params(args))
     end_s = item["removed_s"] if item["removed_s"] is not None else float(truth["duration_s"])
     until_s = end_s if args.until is None else args.until
@@ -249,21 +255,16 @@ def main() -> int:
         f"{args.item}: placed {item['placed_s']:.2f} s, taken away {end_s:.2f} s, box {item['bbox']}, "
         f"observable {item.get('observable')}"
     )
-    replay(
-        Path(camera.source),
-        [
-            ItemTrace(
-                rule,
-                item,
-                until_s,
-                max(1, args.every),
-                args.pixels,
-                args.follow,
-                None if args.colour is None else (args.colour, args.within),
-            )
-        ],
-        camera.fps,
+    trace = ItemTrace(
+        rule,
+        item,
+        until_s,
+        max(1, args.every),
+        args.pixels,
+        args.follow,
+        None if args.colour is None else (args.colour, args.within),
     )
+    replay(Path(camera.source), [trace if known is None else ClockedRule(trace, known)], camera.fps)
     return 0
 
 

@@ -275,27 +275,42 @@ class CorridorRenderer:
         """The pixels people show at ``t`` (items in front of them hidden), as ``frame`` draws them: the
         labels a person silhouette model learns from. Draws on a scratch image; the frames' noise is
         not touched."""
+        return np.asarray(self._owners(t) >= 0)
+
+    def people_apart(self, t: float) -> list[np.ndarray]:
+        """``people`` one person at a time: the pixels each person in view at ``t`` shows (items and people
+        in front of them hidden), in the scene's order; a person nothing of whom shows has an empty mask.
+        What an ideal person detector and silhouette model would say (``edge.synth.truth_people``)."""
+        owners = self._owners(t)
+        return [owners == i for i in range(len(self.scene.walkers)) if self._in_view(i, t)]
+
+    def _in_view(self, index: int, t: float) -> bool:
+        z = self.scene.walkers[index].position(t)
+        return z is not None and Z_NEAR * 0.5 < z < Z_FAR
+
+    def _owners(self, t: float) -> np.ndarray:
+        """Per pixel, the index of the person ``frame`` draws there last (-1: nobody, or an item in front)."""
         scratch = np.zeros((H, W, 3), np.uint8)
-        shown = np.zeros((H, W), bool)
+        owners = np.full((H, W), -1, np.int32)
         layers: list[tuple[float, Callable[[], None]]] = []
         for item in self.scene.items:
             if item.present(t):
 
                 def hide(item: Item = item) -> None:
-                    shown[item_pixels(item)] = False
+                    owners[item_pixels(item)] = -1
 
                 layers.append((item.z_m, hide))
-        for walker, look in zip(self.scene.walkers, self._looks, strict=True):
+        for i, (walker, look) in enumerate(zip(self.scene.walkers, self._looks, strict=True)):
             z = walker.position(t)
-            if z is not None and Z_NEAR * 0.5 < z < Z_FAR:
+            if self._in_view(i, t) and z is not None:
 
-                def show(walker: Walker = walker, look: Person = look, z: float = z) -> None:
-                    shown[_draw_person(scratch, walker, look, z, t) > 0] = True
+                def show(i: int = i, walker: Walker = walker, look: Person = look, z: float = z) -> None:
+                    owners[_draw_person(scratch, walker, look, z, t) > 0] = i
 
                 layers.append((z, show))
         for _, draw in sorted(layers, key=lambda d: -d[0]):
             draw()
-        return shown
+        return owners
 
 
 def item_pixels(item: Item) -> np.ndarray:
@@ -603,6 +618,18 @@ def corridor_scene(seed: int, k: int, clips: int, duration_s: float, dwell_s: fl
     return scene
 
 
+def corridor_renderer(
+    seed: int, k: int, clips: int = 3, duration_s: float = 150.0, dwell_s: float = 20.0
+) -> CorridorRenderer:
+    """The renderer of clip ``k`` of ``seed``'s set, as ``write_corridor_clip`` renders it: to draw a
+    frame's people again (``people``, ``people_apart``) without decoding the video."""
+    return CorridorRenderer(corridor_scene(seed, k, clips, duration_s, dwell_s), _render_seed(seed, k))
+
+
+def _render_seed(seed: int, k: int) -> int:
+    return seed * 1000 + k
+
+
 def write_corridor_clip(
     out: Path,
     seed: int,
@@ -621,7 +648,7 @@ def write_corridor_clip(
     name = f"corridor-{seed}-{k}"
     clip = out / f"{name}.mp4"
     camera_id = f"cam-syn-corridor-{seed}-{k}"
-    render_seed = seed * 1000 + k
+    render_seed = _render_seed(seed, k)
     if video:
         log.info("rendering corridor clip", extra=fields(clip=str(clip), seconds=duration_s))
         write_clip(scene, clip, render_seed, _named(progress, name) if progress is not None else None)

@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 
 from benchmarks.clutter_eval import (
+    TRUTH,
     add_mask_options,
     add_people_option,
+    exact_people,
     mask_params,
     people_finder,
     people_shapes,
     score_clip,
 )
 from edge.detect import SessionPool
+from edge.synth.corridor import write_corridor_clip
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,3 +80,13 @@ def test_the_models_load_into_the_pool_given() -> None:
     assert people_finder(args.people, pool) is not None and len(pool) == 1
     assert people_shapes(args.silhouettes, pool) is not None and len(pool) == 2
     assert people_finder("none", pool) is None and people_shapes("none", pool) is None
+
+
+def test_people_truth_knows_each_clips_people_instead_of_running_models(tmp_path: Path) -> None:
+    """``--people truth`` loads no model: each clip's people come from its renderer."""
+    assert people_finder(TRUTH) is None
+    assert exact_people(default_options().people, clips=3) is None
+    exact = exact_people(TRUTH, clips=3)
+    assert exact is not None
+    truth = write_corridor_clip(tmp_path, 7, 0, 3, 40.0, 10.0, video=False)
+    assert exact(truth).renderer.people(20.0).any()  # seed 7's first clip has people at 20 s
