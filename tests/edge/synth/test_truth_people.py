@@ -26,6 +26,25 @@ def crowded(renderer: CorridorRenderer) -> float:
     raise AssertionError("seed 7's first clip has no moment with three people in view")
 
 
+@pytest.fixture
+def people(renderer: CorridorRenderer, crowded: float) -> TruthPeople:
+    """The ideal models, at the crowded moment."""
+    found = TruthPeople(renderer)
+    found.t = crowded
+    return found
+
+
+FRAME = np.zeros((H, W, 3), np.uint8)  # the ideal models do not look at the frame
+
+
+def inside(box: np.ndarray) -> np.ndarray:
+    """The frame pixels inside a box (x1, y1, x2, y2)."""
+    x1, y1, x2, y2 = box.astype(int)
+    mask = np.zeros((H, W), bool)
+    mask[y1:y2, x1:x2] = True
+    return mask
+
+
 def test_each_person_shows_their_own_pixels_and_together_they_are_the_people(
     renderer: CorridorRenderer, crowded: float
 ) -> None:
@@ -36,31 +55,24 @@ def test_each_person_shows_their_own_pixels_and_together_they_are_the_people(
 
 
 def test_the_boxes_hold_each_person_and_the_chances_at_frame_size_are_their_pixels(
-    renderer: CorridorRenderer, crowded: float
+    renderer: CorridorRenderer, crowded: float, people: TruthPeople
 ) -> None:
-    people = TruthPeople(renderer)
-    people.t = crowded
-    frame = np.zeros((H, W, 3), np.uint8)
-    boxes = people.boxes(frame)
+    boxes = people.boxes(FRAME)
     shown = [p for p in renderer.people_apart(crowded) if p.any()]
     assert len(boxes) == len(shown) >= 3
-    for (x1, y1, x2, y2), pixels in zip(boxes.astype(int), shown, strict=True):
-        inside = np.zeros_like(pixels)
-        inside[y1:y2, x1:x2] = True
-        assert pixels[inside].sum() == pixels.sum()  # all of them in their box
+    for box, pixels in zip(boxes, shown, strict=True):
+        assert pixels[inside(box)].sum() == pixels.sum()  # all of them in their box
+        y1, y2 = int(box[1]), int(box[3])
         assert pixels[y1, :].any() and pixels[y2 - 1, :].any()  # and the box no taller than them
-    chances = people.chances_at(frame, boxes, (H, W), 1.0)
+    chances = people.chances_at(FRAME, boxes, (H, W), 1.0)
     assert np.array_equal(chances > people.threshold, renderer.people(crowded))
-    assert np.array_equal(people.mask(frame, boxes, (H, W), 1.0), renderer.people(crowded))
+    assert np.array_equal(people.mask(FRAME, boxes, (H, W), 1.0), renderer.people(crowded))
 
 
 def test_at_analysis_size_a_pixel_is_as_likely_a_person_as_the_share_of_it_they_cover(
-    renderer: CorridorRenderer, crowded: float
+    renderer: CorridorRenderer, crowded: float, people: TruthPeople
 ) -> None:
-    people = TruthPeople(renderer)
-    people.t = crowded
-    frame = np.zeros((H, W, 3), np.uint8)
-    chances = people.chances_at(frame, people.boxes(frame), (H * 3 // 4, W * 3 // 4), 0.75)
+    chances = people.chances_at(FRAME, people.boxes(FRAME), (H * 3 // 4, W * 3 // 4), 0.75)
     assert chances.min() >= 0.0 and chances.max() == pytest.approx(1.0)
     # the same area of people, a pixel's share at a time
     assert chances.sum() / (0.75 * 0.75) == pytest.approx(renderer.people(crowded).sum(), rel=0.01)
@@ -69,20 +81,14 @@ def test_at_analysis_size_a_pixel_is_as_likely_a_person_as_the_share_of_it_they_
 
 
 def test_a_person_outside_the_boxes_the_rule_asks_about_is_not_masked(
-    renderer: CorridorRenderer, crowded: float
+    renderer: CorridorRenderer, crowded: float, people: TruthPeople
 ) -> None:
     """The rule asks for the outlines of the people it holds (``PeopleHold``); a model only outlines
     what is in the boxes it is given."""
-    people = TruthPeople(renderer)
-    people.t = crowded
-    frame = np.zeros((H, W, 3), np.uint8)
-    boxes = people.boxes(frame)
-    assert not people.chances_at(frame, np.zeros((0, 4), np.float32), (H, W), 1.0).any()
-    x1, y1, x2, y2 = boxes[0].astype(int)
-    inside = np.zeros((H, W), bool)
-    inside[y1:y2, x1:x2] = True
-    first = people.mask(frame, boxes[:1], (H, W), 1.0)
-    assert np.array_equal(first, renderer.people(crowded) & inside)
+    boxes = people.boxes(FRAME)
+    assert not people.chances_at(FRAME, np.zeros((0, 4), np.float32), (H, W), 1.0).any()
+    first = people.mask(FRAME, boxes[:1], (H, W), 1.0)
+    assert np.array_equal(first, renderer.people(crowded) & inside(boxes[0]))
     assert first.sum() < renderer.people(crowded).sum()  # the others are left out
 
 
@@ -102,7 +108,7 @@ def test_the_clock_tells_the_people_the_frame_time_before_the_rule_sees_the_fram
 
     clocked = ClockedRule(Rule(), people)
     for t in (0.0, 0.2, 0.4):
-        clocked.process(np.zeros((H, W, 3), np.uint8), t)
+        clocked.process(FRAME, t)
     assert seen == [0.0, 0.2, 0.4]
 
 
