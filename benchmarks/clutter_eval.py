@@ -438,21 +438,22 @@ def clips_for(out: Path, seed: int, clips: int, duration: float, dwell: float) -
     return truths
 
 
-# a worker process's person detector, silhouette model and rule parameters (``_start_worker``)
-_worker: tuple[PeopleFinder | None, PeopleShapes | None, ClutterParams, ExactPeople | None] | None = None
+# a worker process's person detector, silhouette model, rule parameters and ``--people`` (``_start_worker``)
+_worker: tuple[PeopleFinder | None, PeopleShapes | None, ClutterParams, str] | None = None
 
 
-def _start_worker(people: str, silhouettes: str, params: ClutterParams, clips: int) -> None:
+def _start_worker(people: str, silhouettes: str, params: ClutterParams) -> None:
     """One thread for OpenCV and one for onnxruntime, so N workers fill N cores without fighting."""
     global _worker
     cv2.setNumThreads(1)
     pool = SessionPool(intra_op_threads=1)
-    _worker = (*people_masks(people, silhouettes, pool), params, exact_people(people, clips))
+    _worker = (*people_masks(people, silhouettes, pool), params, people)
 
 
 def _score_job(job: ClipJob) -> ClipScore:
     assert _worker is not None, "_start_worker runs first in each worker"
-    return score_clip(job.truth(), *_worker)
+    finder, shapes, params, people = _worker
+    return score_clip(job.truth(), finder, shapes, params, exact_people(people, job.clips))
 
 
 def score_in_workers(
@@ -462,9 +463,7 @@ def score_in_workers(
     order, with a progress line as clips finish."""
     started = time.monotonic()
     with ProcessPoolExecutor(
-        workers,
-        initializer=_start_worker,
-        initargs=(people, silhouettes, params, jobs[0].clips if jobs else 0),
+        workers, initializer=_start_worker, initargs=(people, silhouettes, params)
     ) as pool:
         futures = [pool.submit(_score_job, job) for job in jobs]
         for done, _ in enumerate(as_completed(futures), 1):
