@@ -2,7 +2,9 @@
 
 Run through the real ``corridor_clutter`` rule (``benchmarks/clutter_eval.py --people truth``) they give
 what the rule does when it knows exactly which pixels are people: a miss that stays is the rule's, a miss
-they find is the shipped models' (their boxes and outlines at the feet, say). The renderer draws a frame's
+they find is the shipped models' (their boxes and outlines at the feet, say). They are no upper bound on
+the rule: its thresholds were tuned with the shipped models' masks, and with exact ones it also makes
+mistakes it does not make with those (benchmarks/RESULTS.md, session 35). The renderer draws a frame's
 people again at the frame's time, which ``ClockedRule`` sets before the rule sees the frame.
 """
 
