@@ -32,7 +32,7 @@ from benchmarks.clutter_eval import add_people_option, people_finder, people_sha
 from edge.analyzer import AlertDraft
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule
-from edge.synth.corridor import SEEN_SHARE, CorridorRenderer, corridor_scene, item_pixels
+from edge.synth.corridor import SEEN_SHARE, clip_renderer, item_pixels
 from edge.zonemask import analysis_size
 from sharpeyes.config import CameraConfig, load_model
 
@@ -122,12 +122,10 @@ def main() -> int:
     args = parser.parse_args()
     truth, item = truth_item(parser, args.truth, args.item)
     try:
-        _, seed, k = args.truth.name.removesuffix(".truth.json").split("-")
-        scene = corridor_scene(int(seed), int(k), 3, float(truth["duration_s"]), float(truth["dwell_s"]))
-    except ValueError:
-        parser.error(f"{args.truth.name} is not named corridor-SEED-K.truth.json: cannot draw its scene")
-    renderer = CorridorRenderer(scene, int(seed) * 1000 + int(k))  # as ``write_corridor_clip`` renders it
-    own = item_pixels(next(item for item in scene.items if item.id == args.item))
+        renderer = clip_renderer(args.truth)
+    except ValueError as error:
+        parser.error(f"{error}: cannot draw its scene")
+    own = item_pixels(next(item for item in renderer.scene.items if item.id == args.item))
     camera = load_model(CameraConfig, args.truth.parent / truth["camera"])
     people = people_finder(args.people)
     if people is None:

@@ -54,7 +54,7 @@ from edge.detect import Detector, SessionPool
 from edge.detect.silhouette import PersonSilhouettes
 from edge.rules.clutter import ClutterParams
 from edge.rules.people import DetectedPeople, people_mask, silhouette_masks
-from edge.synth.corridor import CorridorRenderer, corridor_scene
+from edge.synth.corridor import corridor_renderer
 from edge.zonemask import analysis_size
 
 
@@ -117,8 +117,8 @@ def main() -> int:
     pool = SessionPool()
     shapes = PersonSilhouettes.from_manifest(args.silhouettes, pool)
     finder = DetectedPeople(Detector.from_manifest(DEFAULT_INDOOR_MANIFEST, pool))
-    scene = corridor_scene(args.seed, args.clip, 3, 150.0, 20.0)
-    renderer = CorridorRenderer(scene, args.seed * 1000 + args.clip)  # as ``write_corridor_clip`` renders it
+    renderer = corridor_renderer(args.seed, args.clip)
+    scene = renderer.scene
     params = ClutterParams().people
     masks = ("grown everywhere", "not grown", "grown where unsure", "surely a person")
     rows: dict[str, list[EdgeShares]] = {name: [] for name in masks}

@@ -630,6 +630,19 @@ def _render_seed(seed: int, k: int) -> int:
     return seed * 1000 + k
 
 
+def clip_renderer(truth_path: Path, clips: int = 3) -> CorridorRenderer:
+    """The renderer of a clip ``write_corridor_clip`` wrote (``corridor-SEED-K.truth.json``, one of a set
+    of ``clips``), with the duration and dwell its truth gives."""
+    name = truth_path.name.removesuffix(".truth.json")
+    try:
+        _, seed, k = name.split("-")
+        at = (int(seed), int(k))
+    except ValueError:
+        raise ValueError(f"{truth_path.name} is not named corridor-SEED-K.truth.json") from None
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    return corridor_renderer(*at, clips, float(truth["duration_s"]), float(truth["dwell_s"]))
+
+
 def write_corridor_clip(
     out: Path,
     seed: int,

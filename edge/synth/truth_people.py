@@ -10,14 +10,13 @@ people again at the frame's time, which ``ClockedRule`` sets before the rule see
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from edge.analyzer import AlertDraft, Analyzer
-from edge.synth.corridor import CorridorRenderer, corridor_renderer
+from edge.synth.corridor import CorridorRenderer, clip_renderer
 
 
 class TruthPeople:
@@ -37,14 +36,7 @@ class TruthPeople:
     def of_clip(cls, truth_path: Path, clips: int = 3) -> TruthPeople:
         """The people of a clip ``write_corridor_clip`` wrote (``corridor-SEED-K.truth.json``), one of a
         set of ``clips``."""
-        name = truth_path.name.removesuffix(".truth.json")
-        try:
-            _, seed, k = name.split("-")
-            at = (int(seed), int(k))
-        except ValueError:
-            raise ValueError(f"{truth_path.name} is not named corridor-SEED-K.truth.json") from None
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        return cls(corridor_renderer(*at, clips, float(truth["duration_s"]), float(truth["dwell_s"])))
+        return cls(clip_renderer(truth_path, clips))
 
     def _apart(self) -> list[np.ndarray]:
         if self._drawn_at != self.t:  # the rule asks for boxes and then chances of one frame

@@ -21,7 +21,7 @@ import numpy as np
 from edge.detect import Detector, SessionPool
 from edge.detect.silhouette import crop, crop_window
 from edge.rules.people import DetectedPeople
-from edge.synth.corridor import ANALYSED_FPS, CorridorRenderer, corridor_scene
+from edge.synth.corridor import ANALYSED_FPS, corridor_renderer
 from models.train_silhouette import INPUT_SIZE, MARGIN
 
 CLIP_NAME = re.compile(r"corridor-(\d+)-(\d+)\.mp4$")
@@ -65,8 +65,8 @@ def clip_crops(
     if match is None:
         raise ValueError(f"{video} is not named corridor-SEED-K.mp4")
     seed, k = int(match[1]), int(match[2])
-    scene = corridor_scene(seed, k, clips, 150.0, 20.0)
-    renderer = CorridorRenderer(scene, seed * 1000 + k)
+    renderer = corridor_renderer(seed, k, clips)
+    scene = renderer.scene
     every = max(1, round(scene.fps / ANALYSED_FPS))
     capture = cv2.VideoCapture(str(video))
     images: list[np.ndarray] = []
