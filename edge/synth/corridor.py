@@ -278,15 +278,11 @@ class CorridorRenderer:
         return np.asarray(self._owners(t) >= 0)
 
     def people_apart(self, t: float) -> list[np.ndarray]:
-        """``people`` one person at a time: the pixels each person in view at ``t`` shows (items and people
-        in front of them hidden), in the scene's order; a person nothing of whom shows has an empty mask.
-        What an ideal person detector and silhouette model would say (``edge.synth.truth_people``)."""
+        """``people`` one person at a time: the pixels each person who shows at ``t`` shows (items and
+        people in front of them hidden), in the scene's order. What an ideal person detector and
+        silhouette model would say (``edge.synth.truth_people``)."""
         owners = self._owners(t)
-        return [owners == i for i in range(len(self.scene.walkers)) if self._in_view(i, t)]
-
-    def _in_view(self, index: int, t: float) -> bool:
-        z = self.scene.walkers[index].position(t)
-        return z is not None and Z_NEAR * 0.5 < z < Z_FAR
+        return [owners == i for i in np.unique(owners) if i >= 0]
 
     def _owners(self, t: float) -> np.ndarray:
         """Per pixel, the index of the person ``frame`` draws there last (-1: nobody, or an item in front)."""
@@ -302,7 +298,7 @@ class CorridorRenderer:
                 layers.append((item.z_m, hide))
         for i, (walker, look) in enumerate(zip(self.scene.walkers, self._looks, strict=True)):
             z = walker.position(t)
-            if self._in_view(i, t) and z is not None:
+            if z is not None and Z_NEAR * 0.5 < z < Z_FAR:
 
                 def show(i: int = i, walker: Walker = walker, look: Person = look, z: float = z) -> None:
                     owners[_draw_person(scratch, walker, look, z, t) > 0] = i

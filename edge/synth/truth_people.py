@@ -40,7 +40,7 @@ class TruthPeople:
 
     def _apart(self) -> list[np.ndarray]:
         if self._drawn_at != self.t:  # the rule asks for boxes and then chances of one frame
-            self._people = [p for p in self.renderer.people_apart(self.t) if p.any()]
+            self._people = self.renderer.people_apart(self.t)
             self._drawn_at = self.t
         return self._people
 
