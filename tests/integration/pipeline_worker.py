@@ -59,8 +59,10 @@ def produce(bootstrap: str, messages: Iterable[tuple[str, bytes | None, bytes]])
 
 
 # kafka-python 3.0.12 can block forever inside a fetch (dpkp/kafka-python#3121; fixed upstream by #3123,
-# not in a release yet): a pass of the consumer that has not ended in this long is given up for a new one
-PASS_LIMIT_S = 60.0
+# not in a release yet) or keep returning empty polls after a batch (dpkp/kafka-python#3106): every pass
+# reads the topic from the start with a new consumer, so no state of a stalled one carries over, and a pass
+# not ended in this long is given up (the topics read here hold hundreds of records, read in about a second)
+PASS_LIMIT_S = 20.0
 
 
 def _consumer(bootstrap: str, topic: str) -> KafkaConsumer:
@@ -110,32 +112,27 @@ def read_all(
 ) -> list[bytes]:
     """Read ``topic`` from the start until at least ``until`` messages (matching ``count_if`` if given)
     have arrived, ``complete`` (if given) holds for what was read, and nothing new came for ``quiet_s``;
-    bounded by ``timeout_s``. A consumer hung in the library is left behind and the topic read again from
-    the start with a new one."""
-    consumer = _consumer(bootstrap, topic)
+    bounded by ``timeout_s``. Each pass reads the topic from the start with a new consumer; one hung in the
+    library is left behind."""
     values: list[bytes] = []
-    # distinct: a replay after a crash or rebalance re-sends identical bytes, which must not count twice
-    matched: set[bytes] = set()
     deadline = time.monotonic() + timeout_s
     last_new = time.monotonic()
-    try:
-        while time.monotonic() < deadline:
-            read = _one_pass(consumer, max(5.0, min(PASS_LIMIT_S, deadline - time.monotonic())))
-            if read is None:  # hung: its thread is a daemon, left to the library
-                consumer = _consumer(bootstrap, topic)
-                values, matched, last_new = [], set(), time.monotonic()
-                continue
-            values += read
-            matched.update(v for v in read if count_if is None or count_if.encode() in v)
-            now = time.monotonic()
-            if read:
-                last_new = now
-            elif (
-                len(matched) >= until and now - last_new >= quiet_s and (complete is None or complete(values))
-            ):
-                break
-    finally:
+    while time.monotonic() < deadline:
+        consumer = _consumer(bootstrap, topic)
+        read = _one_pass(consumer, min(PASS_LIMIT_S, max(5.0, deadline - time.monotonic())))
+        if read is None:  # hung: its thread is a daemon, left to the library with its consumer
+            continue
         consumer.close()
+        now = time.monotonic()
+        # the topics are only appended to, so a longer read from the start holds every shorter one; a shorter
+        # one is a pass cut short while its consumer connected
+        if len(read) > len(values):
+            values, last_new = read, now
+        # distinct: a replay after a crash or rebalance re-sends identical bytes, which must not count twice
+        matched = {v for v in values if count_if is None or count_if.encode() in v}
+        if len(matched) >= until and now - last_new >= quiet_s and (complete is None or complete(values)):
+            break
+        time.sleep(0.5)
     return values
 
 
