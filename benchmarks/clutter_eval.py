@@ -279,6 +279,14 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         "into every pixel, as up to session 25)",
     )
     parser.add_argument(
+        "--mix-tolerance",
+        type=grow_chance,
+        default=defaults.people.mix_tolerance,
+        help="grow people's silhouettes only into pixels whose colour is a mix of the empty corridor's and "
+        "a nearby pixel surely a person's, to this many levels (default %(default)s; 'none': by "
+        "--grow-chance; RESULTS.md session 36)",
+    )
+    parser.add_argument(
         "--blur-among-free",
         action=argparse.BooleanOptionalAction,
         default=defaults.blur_among_free,
@@ -324,7 +332,12 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
         blur_among_free=bool(args.blur_among_free),
         keep_apart=bool(args.keep_apart),
         glimpse_kept=args.glimpse_kept,
-        people=replace(base.people, grow_chance=args.grow_chance, sure_chance=args.sure_chance),
+        people=replace(
+            base.people,
+            grow_chance=args.grow_chance,
+            sure_chance=args.sure_chance,
+            mix_tolerance=args.mix_tolerance,
+        ),
         anchors=replace(base.anchors, lookback_skips_people=bool(args.lookback_skips_people)),
     )
 
@@ -549,7 +562,11 @@ def main() -> int:
                 else "; boxes"
             )
         )
-        + f"; grow_chance {args.grow_chance}"
+        + (
+            f"; grown into mixes within {args.mix_tolerance}"
+            if args.mix_tolerance is not None
+            else f"; grow_chance {args.grow_chance}"
+        )
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
         + ("; items seen apart stay two" if args.keep_apart else "; items seen apart may merge")
     )

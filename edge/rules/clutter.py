@@ -50,6 +50,7 @@ from edge.rules.people import (
     PeopleHold,
     PeopleParams,
     PeopleShapes,
+    mixed_edge,
     people_mask,
     silhouette_masks,
 )
@@ -808,16 +809,19 @@ class ClutterRule:
         if not len(held):
             return np.zeros(shape, bool), np.zeros(shape, bool) if skips else None
         people = self.params.people
+        mixing = people.mix_tolerance is not None
         mask, sure = silhouette_masks(
             self.silhouettes,
             frame,
             held,
             shape,
             self._scale,
-            people.grow_px,
+            0 if mixing else people.grow_px,
             people.grow_chance,
-            people.sure_chance if skips else None,
+            people.sure_chance if skips or mixing else None,
         )
+        if people.mix_tolerance is not None:
+            mask = mask | mixed_edge(fg.image, fg.reference, mask, sure, people.grow_px, people.mix_tolerance)
         return mask, sure if skips else None
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:

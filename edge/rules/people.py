@@ -64,6 +64,11 @@ class PeopleParams:
     # pixel (the rule up to session 25). Alone it leaves standing talkers' edges to stand as items
     # (``ClutterParams.blur_among_free`` keeps their colour out; RESULTS.md, sessions 25–26)
     grow_chance: float | None = 0.05
+    # ... or (when set) into pixels whose colour is a mix of the empty corridor's and that of a pixel within
+    # grow_px the model is sure is a person (sure_chance), to this many levels on every channel: an edge
+    # blurred into the floor, whatever chance the model gives it. An item beside someone's feet is no such
+    # mix, even where the model gives it a chance (a purple box beside red trousers; RESULTS.md, session 36)
+    mix_tolerance: float | None = None
     # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
     # model gives more than this chance (None: its own threshold), not grown. At 0.9 the shipped model
     # leaves all the floor between and beside legs open and still covers 0.84 of people's pixels; at its
@@ -242,3 +247,38 @@ def silhouette_masks(
         grown = cv2.dilate(core.astype(np.uint8), kernel) > 0
         mask = grown if unsure is None else core | (grown & unsure)
     return np.asarray(mask, bool), np.asarray(sure, bool)
+
+
+def mixed_edge(
+    image: np.ndarray, empty: np.ndarray, core: np.ndarray, sure: np.ndarray, reach: int, tolerance: float
+) -> np.ndarray:
+    """The pixels within ``reach`` of ``core`` (not in it) whose colour (``image``, float BGR) lies within
+    ``tolerance`` on every channel of the segment from the empty corridor's (``empty``) to that of a pixel
+    within ``reach`` of them in ``sure``: a person's edge blurred into the floor, not something of its own
+    colour standing beside them."""
+    band = (cv2.dilate(core.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0) & ~core
+    ys, xs = np.nonzero(band)
+    if not len(ys):
+        return band
+    h, w = core.shape
+    c = image[ys, xs].astype(np.float32)
+    floor = empty[ys, xs].astype(np.float32)
+    off_floor = c - floor
+    best = np.full(len(ys), np.inf, np.float32)
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            yy, xx = ys + dy, xs + dx
+            inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+            yy, xx = np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)
+            person = inside & sure[yy, xx]
+            if not person.any():
+                continue
+            towards = image[yy, xx].astype(np.float32) - floor
+            along = (off_floor * towards).sum(1) / np.maximum((towards * towards).sum(1), 1.0)
+            share = np.clip(along, 0.0, 1.0)  # how much of the person's colour the pixel mixes in
+            off_mix = np.abs(off_floor - share[:, None] * towards).max(1)
+            best = np.where(person, np.minimum(best, off_mix), best)
+    mixed = np.zeros_like(band)
+    keep = best <= tolerance
+    mixed[ys[keep], xs[keep]] = True
+    return mixed

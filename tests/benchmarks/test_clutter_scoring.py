@@ -91,6 +91,9 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     quarter = mask_params(parser.parse_args(["--glimpse-kept", "0.25"]))  # the gate up to session 33
     assert default.glimpse_kept == 0.1 and quarter.glimpse_kept == quarter.glimpse == 0.25
     assert replace(quarter, glimpse_kept=0.1) == default
+    mixing = mask_params(parser.parse_args(["--mix-tolerance", "10"]))  # the candidate of session 36
+    assert default.people.mix_tolerance is None and mixing.people.mix_tolerance == 10.0
+    assert replace(mixing, people=replace(mixing.people, mix_tolerance=None)) == default
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:

@@ -15,6 +15,7 @@ from edge.rules.people import (
     NoPersonClass,
     PeopleHold,
     PeopleParams,
+    mixed_edge,
     people_mask,
     silhouette_masks,
 )
@@ -151,6 +152,52 @@ def test_surely_a_person_is_above_sure_chance_and_the_mask_is_grown_as_without_i
     mask, sure = silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1, sure_chance=0.9)
     assert sure.tolist() == (chances > 0.9).tolist() and sure[:, [3, 5]].all()
     assert mask.tolist() == silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1)[0].tolist()
+
+
+FLOOR = np.array([110.0, 120.0, 130.0], np.float32)  # BGR, the empty corridor
+TROUSERS = np.array([40.0, 40.0, 200.0], np.float32)  # red
+PURPLE = np.array([160.0, 40.0, 150.0], np.float32)
+
+
+@pytest.fixture
+def leg_on_floor() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red leg (columns 3-4, the model sure of it) on the empty floor, 6 x 10 analysis pixels: the image,
+    the empty corridor, and the leg's pixels."""
+    empty = np.broadcast_to(FLOOR, (6, 10, 3)).copy()
+    image = empty.copy()
+    leg = np.zeros((6, 10), bool)
+    leg[:, 3:5] = True
+    image[leg] = TROUSERS
+    return image, empty, leg
+
+
+def test_pixels_beside_a_person_mixing_them_with_the_floor_are_their_edge(
+    leg_on_floor: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """Beside the leg: a pixel a third trousers and two thirds floor (its blurred edge), and the bare floor,
+    are mixes; one two pixels off with reach 1 is not looked at; the leg itself is not part of its edge."""
+    image, empty, leg = leg_on_floor
+    image[:, 5] = FLOOR + (TROUSERS - FLOOR) / 3 + np.array([3.0, -4.0, 2.0], np.float32)  # noise
+    edge = mixed_edge(image, empty, leg, leg, reach=1, tolerance=10.0)
+    assert edge[:, 5].all() and edge[:, 2].all()
+    assert not edge[:, 6].any() and not edge[leg].any()
+    assert mixed_edge(image, empty, leg, leg, reach=2, tolerance=10.0)[:, 6].all()
+
+
+def test_an_item_beside_a_person_is_no_mix_even_where_the_model_took_some_of_it_for_them(
+    leg_on_floor: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """A purple item against the leg (columns 5-6) is no mix of red trousers and the floor, so the mask does
+    not grow over it; where the model took a pixel of it for the person (in ``core``, not ``sure``), the
+    item's other pixels are not taken for that pixel's edge either."""
+    image, empty, leg = leg_on_floor
+    image[:, 5:7] = PURPLE
+    core = leg.copy()
+    core[2, 5] = True  # the model's chance above its threshold there, not sure
+    edge = mixed_edge(image, empty, core, leg, reach=2, tolerance=10.0)
+    assert not edge[:, 5:7].any()
+    assert edge[:, 1:3].all()  # the floor on the leg's other side
+    assert mixed_edge(image, empty, core, core, reach=2, tolerance=10.0)[[1, 3], 5].all()  # were it sure
 
 
 def test_a_person_the_detector_loses_is_held_where_they_stood_for_hold_s() -> None:
