@@ -67,7 +67,8 @@ class PeopleParams:
     # ... or (when set) into pixels whose colour is a mix of the empty corridor's and that of a pixel within
     # grow_px the model is sure is a person (sure_chance), to this many levels on every channel: an edge
     # blurred into the floor, whatever chance the model gives it. An item beside someone's feet is no such
-    # mix, even where the model gives it a chance (a purple box beside red trousers; RESULTS.md, session 36)
+    # mix, even where the model gives it a chance (173-1: a purple item beside green trousers). Off: on 153
+    # clips it found 173-1 but made two false alerts and lost an item (RESULTS.md, session 36)
     mix_tolerance: float | None = None
     # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
     # model gives more than this chance (None: its own threshold), not grown. At 0.9 the shipped model
