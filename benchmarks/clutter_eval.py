@@ -254,8 +254,9 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def grow_chance(text: str) -> float | None:
-    """``--grow-chance``: a chance, or 'none' for silhouettes grown into every pixel (up to session 25)."""
+def number_or_none(text: str) -> float | None:
+    """``--grow-chance`` and ``--mix-tolerance``: a number, or 'none' (grown into every pixel, as up to
+    session 25; grown by chance, as the rule is)."""
     return None if text.lower() == "none" else float(text)
 
 
@@ -273,14 +274,14 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--grow-chance",
-        type=grow_chance,
+        type=number_or_none,
         default=defaults.people.grow_chance,
         help="grow people's silhouettes only into pixels above this chance (default %(default)s; 'none': "
         "into every pixel, as up to session 25)",
     )
     parser.add_argument(
         "--mix-tolerance",
-        type=grow_chance,
+        type=number_or_none,
         default=defaults.people.mix_tolerance,
         help="grow people's silhouettes only into pixels whose colour is a mix of the empty corridor's and "
         "a nearby pixel surely a person's, to this many levels (default %(default)s; 'none': by "
