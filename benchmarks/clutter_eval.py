@@ -255,8 +255,8 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
 
 
 def number_or_none(text: str) -> float | None:
-    """``--grow-chance`` and ``--mix-tolerance``: a number, or 'none' (grown into every pixel, as up to
-    session 25; grown by chance, as the rule is)."""
+    """``--grow-chance`` and ``--mix-tolerance``: a number, or 'none' (``--grow-chance``: grown into every
+    pixel, as up to session 25; ``--mix-tolerance``: grown by chance, as the rule is)."""
     return None if text.lower() == "none" else float(text)
 
 

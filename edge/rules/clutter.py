@@ -809,19 +809,19 @@ class ClutterRule:
         if not len(held):
             return np.zeros(shape, bool), np.zeros(shape, bool) if skips else None
         people = self.params.people
-        mixing = people.mix_tolerance is not None
+        tolerance = people.mix_tolerance  # None: the mask is grown by chance, in ``silhouette_masks``
         mask, sure = silhouette_masks(
             self.silhouettes,
             frame,
             held,
             shape,
             self._scale,
-            0 if mixing else people.grow_px,
+            people.grow_px if tolerance is None else 0,
             people.grow_chance,
-            people.sure_chance if skips or mixing else None,
+            people.sure_chance if skips or tolerance is not None else None,
         )
-        if people.mix_tolerance is not None:
-            mask = mask | mixed_edge(fg.image, fg.reference, mask, sure, people.grow_px, people.mix_tolerance)
+        if tolerance is not None:
+            mask = mask | mixed_edge(fg.image, fg.reference, mask, sure, people.grow_px, tolerance)
         return mask, sure if skips else None
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
