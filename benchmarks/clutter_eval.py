@@ -255,8 +255,9 @@ def add_people_option(parser: argparse.ArgumentParser) -> None:
 
 
 def number_or_none(text: str) -> float | None:
-    """``--grow-chance`` and ``--mix-tolerance``: a number, or 'none' (``--grow-chance``: grown into every
-    pixel, as up to session 25; ``--mix-tolerance``: grown by chance, as the rule is)."""
+    """``--grow-chance``, ``--mix-tolerance`` and ``--distinct-tolerance``: a number, or 'none'
+    (``--grow-chance``: grown into every pixel, as up to session 25; the others: grown by chance, as the
+    rule is)."""
     return None if text.lower() == "none" else float(text)
 
 
@@ -286,6 +287,14 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         help="grow people's silhouettes only into pixels whose colour is a mix of the empty corridor's and "
         "a nearby pixel surely a person's, to this many levels (default %(default)s; 'none': by "
         "--grow-chance; RESULTS.md session 36)",
+    )
+    parser.add_argument(
+        "--distinct-tolerance",
+        type=number_or_none,
+        default=defaults.people.distinct_tolerance,
+        help="grow people's silhouettes by --grow-chance, less the grown pixels whose colour lies further "
+        "than this many levels from every mix of the empty corridor's and a nearby pixel surely a "
+        "person's (default %(default)s; 'none': all of them kept, as the rule is; RESULTS.md session 37)",
     )
     parser.add_argument(
         "--blur-among-free",
@@ -338,6 +347,7 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
             grow_chance=args.grow_chance,
             sure_chance=args.sure_chance,
             mix_tolerance=args.mix_tolerance,
+            distinct_tolerance=args.distinct_tolerance,
         ),
         anchors=replace(base.anchors, lookback_skips_people=bool(args.lookback_skips_people)),
     )
@@ -567,6 +577,11 @@ def main() -> int:
             f"; grown into mixes within {args.mix_tolerance}"
             if args.mix_tolerance is not None
             else f"; grow_chance {args.grow_chance}"
+        )
+        + (
+            f", less what lies over {args.distinct_tolerance} from every mix"
+            if args.distinct_tolerance is not None and args.mix_tolerance is None
+            else ""
         )
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
         + ("; items seen apart stay two" if args.keep_apart else "; items seen apart may merge")

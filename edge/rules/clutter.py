@@ -50,9 +50,10 @@ from edge.rules.people import (
     PeopleHold,
     PeopleParams,
     PeopleShapes,
+    distinct_edge,
     mixed_edge,
     people_mask,
-    silhouette_masks,
+    silhouette_layers,
 )
 from edge.zonemask import Polygon, analysis_size, analysis_window, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
@@ -809,8 +810,9 @@ class ClutterRule:
         if not len(held):
             return np.zeros(shape, bool), np.zeros(shape, bool) if skips else None
         people = self.params.people
-        tolerance = people.mix_tolerance  # None: the mask is grown by chance, in ``silhouette_masks``
-        mask, sure = silhouette_masks(
+        tolerance = people.mix_tolerance  # None: the mask is grown by chance, in ``silhouette_layers``
+        distinct = people.distinct_tolerance
+        layers = silhouette_layers(
             self.silhouettes,
             frame,
             held,
@@ -818,10 +820,14 @@ class ClutterRule:
             self._scale,
             people.grow_px if tolerance is None else 0,
             people.grow_chance,
-            people.sure_chance if skips or tolerance is not None else None,
+            people.sure_chance if skips or tolerance is not None or distinct is not None else None,
         )
+        mask, sure = layers.mask, layers.sure
         if tolerance is not None:
             mask = mask | mixed_edge(fg.image, fg.reference, mask, sure, people.grow_px, tolerance)
+        elif distinct is not None:
+            grown = mask & ~layers.core
+            mask = mask & ~distinct_edge(fg.image, fg.reference, grown, sure, people.grow_px, distinct)
         return mask, sure if skips else None
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:

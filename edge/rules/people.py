@@ -70,6 +70,10 @@ class PeopleParams:
     # mix, even where the model gives it a chance (173-1: a purple item beside green trousers). Off: on 153
     # clips it found 173-1 but made two false alerts and lost an item (RESULTS.md, session 36)
     mix_tolerance: float | None = None
+    # ... or (when set) grown by chance, less the grown pixels whose colour lies further than this many
+    # levels from every such mix: the chance-grown mask gives back only what is clearly of its own colour
+    # (an item at someone's feet), and keeps the edges and between-leg strips it was tuned to cover
+    distinct_tolerance: float | None = None
     # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
     # model gives more than this chance (None: its own threshold), not grown. At 0.9 the shipped model
     # leaves all the floor between and beside legs open and still covers 0.84 of people's pixels; at its
@@ -212,7 +216,16 @@ def people_mask(boxes: np.ndarray, shape: tuple[int, int], scale: float, margin:
     return mask.astype(bool)
 
 
-def silhouette_masks(
+@dataclass(frozen=True)
+class SilhouetteLayers:
+    """What a silhouette model says of people's pixels (``silhouette_layers``), analysis size."""
+
+    core: np.ndarray  # above the model's threshold
+    mask: np.ndarray  # ``core`` grown: what the rule masks
+    sure: np.ndarray  # surely a person (``sure_chance``), not grown
+
+
+def silhouette_layers(
     shapes: PeopleShapes,
     frame: np.ndarray,
     boxes: np.ndarray,
@@ -221,7 +234,7 @@ def silhouette_masks(
     grow_px: int,
     grow_chance: float | None = None,
     sure_chance: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> SilhouetteLayers:
     """The pixels the people in ``boxes`` show (``shapes``), grown by ``grow_px``: what the rule masks when
     it knows people's outlines, not just their boxes. Grown into every pixel (``grow_chance`` None), or
     only into pixels the model is unsure are free, so what shows between someone's legs stays open.
@@ -247,25 +260,40 @@ def silhouette_masks(
         kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
         grown = cv2.dilate(core.astype(np.uint8), kernel) > 0
         mask = grown if unsure is None else core | (grown & unsure)
-    return np.asarray(mask, bool), np.asarray(sure, bool)
+    return SilhouetteLayers(np.asarray(core, bool), np.asarray(mask, bool), np.asarray(sure, bool))
 
 
-def mixed_edge(
-    image: np.ndarray, empty: np.ndarray, core: np.ndarray, sure: np.ndarray, reach: int, tolerance: float
-) -> np.ndarray:
-    """The pixels within ``reach`` of ``core`` (not in it) whose colour (``image``, float BGR) lies within
-    ``tolerance`` on every channel of the segment from the empty corridor's (``empty``) to that of a pixel
-    within ``reach`` of them in ``sure``: a person's edge blurred into the floor, not something of its own
-    colour standing beside them."""
-    band = (cv2.dilate(core.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0) & ~core
+def silhouette_masks(
+    shapes: PeopleShapes,
+    frame: np.ndarray,
+    boxes: np.ndarray,
+    shape: tuple[int, int],
+    scale: float,
+    grow_px: int,
+    grow_chance: float | None = None,
+    sure_chance: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``silhouette_layers``' mask and sure pixels."""
+    layers = silhouette_layers(shapes, frame, boxes, shape, scale, grow_px, grow_chance, sure_chance)
+    return layers.mask, layers.sure
+
+
+def blend_distance(
+    image: np.ndarray, empty: np.ndarray, band: np.ndarray, sure: np.ndarray, reach: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pixel of ``band``, how far (grey levels, the worst channel) its colour (``image``, float
+    BGR) lies from the segment between the empty corridor's (``empty``) and that of a pixel within
+    ``reach`` of it in ``sure``, the nearest such segment: 0 for a person's edge blurred into the floor,
+    far for something of its own colour beside them. Inf where no sure pixel lies within reach. Returns
+    the band's rows, columns and distances."""
     ys, xs = np.nonzero(band)
+    best = np.full(len(ys), np.inf, np.float32)
     if not len(ys):
-        return band
-    h, w = core.shape
+        return ys, xs, best
+    h, w = band.shape
     c = image[ys, xs].astype(np.float32)
     floor = empty[ys, xs].astype(np.float32)
     off_floor = c - floor
-    best = np.full(len(ys), np.inf, np.float32)
     for dy in range(-reach, reach + 1):
         for dx in range(-reach, reach + 1):
             yy, xx = ys + dy, xs + dx
@@ -279,7 +307,32 @@ def mixed_edge(
             share = np.clip(along, 0.0, 1.0)  # how much of the person's colour the pixel mixes in
             off_mix = np.abs(off_floor - share[:, None] * towards).max(1)
             best = np.where(person, np.minimum(best, off_mix), best)
+    return ys, xs, best
+
+
+def mixed_edge(
+    image: np.ndarray, empty: np.ndarray, core: np.ndarray, sure: np.ndarray, reach: int, tolerance: float
+) -> np.ndarray:
+    """The pixels within ``reach`` of ``core`` (not in it) whose colour lies within ``tolerance`` of a blend
+    of the empty corridor's and a sure person pixel's nearby (``blend_distance``): a person's edge blurred
+    into the floor, not something of its own colour standing beside them."""
+    band = (cv2.dilate(core.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0) & ~core
+    ys, xs, best = blend_distance(image, empty, band, sure, reach)
     mixed = np.zeros_like(band)
     keep = best <= tolerance
     mixed[ys[keep], xs[keep]] = True
     return mixed
+
+
+def distinct_edge(
+    image: np.ndarray, empty: np.ndarray, grown: np.ndarray, sure: np.ndarray, reach: int, tolerance: float
+) -> np.ndarray:
+    """The pixels of ``grown`` (a mask's grown edge) whose colour lies further than ``tolerance`` from
+    every blend of the empty corridor's and a sure person pixel's nearby (``blend_distance``): something
+    of its own colour at someone's feet, not their blurred edge. Where no sure pixel is near, none: no
+    person's colour to tell it from."""
+    ys, xs, best = blend_distance(image, empty, grown, sure, reach)
+    distinct = np.zeros_like(grown)
+    drop = np.isfinite(best) & (best > tolerance)
+    distinct[ys[drop], xs[drop]] = True
+    return distinct

@@ -94,6 +94,9 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     mixing = mask_params(parser.parse_args(["--mix-tolerance", "10"]))  # the candidate of session 36
     assert default.people.mix_tolerance is None and mixing.people.mix_tolerance == 10.0
     assert replace(mixing, people=replace(mixing.people, mix_tolerance=None)) == default
+    distinct = mask_params(parser.parse_args(["--distinct-tolerance", "30"]))  # session 37's candidate
+    assert default.people.distinct_tolerance is None and distinct.people.distinct_tolerance == 30.0
+    assert replace(distinct, people=replace(distinct.people, distinct_tolerance=None)) == default
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:

@@ -15,6 +15,7 @@ from edge.rules.people import (
     NoPersonClass,
     PeopleHold,
     PeopleParams,
+    distinct_edge,
     mixed_edge,
     people_mask,
     silhouette_masks,
@@ -198,6 +199,25 @@ def test_an_item_beside_a_person_is_no_mix_even_where_the_model_took_some_of_it_
     assert not edge[:, 5:7].any()
     assert edge[:, 1:3].all()  # the floor on the leg's other side
     assert mixed_edge(image, empty, core, core, reach=2, tolerance=10.0)[[1, 3], 5].all()  # were it sure
+
+
+def test_of_a_grown_edge_only_what_is_of_its_own_colour_beside_a_sure_person_is_given_back(
+    leg_on_floor: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """The mask grown two pixels round the leg covers its blurred edge (column 5), a purple item (columns
+    6-7) and the bare floor (columns 1-2). Only the item is given back, and only its pixels within reach of
+    the leg the model is sure of: beside no sure pixel there is no person's colour to tell it from."""
+    image, empty, leg = leg_on_floor
+    image[:, 5] = FLOOR + (TROUSERS - FLOOR) / 3 + np.array([3.0, -4.0, 2.0], np.float32)
+    image[:, 6:8] = PURPLE
+    grown = np.zeros_like(leg)
+    grown[:, 1:3] = grown[:, 5:8] = True
+    given_back = distinct_edge(image, empty, grown, leg, reach=2, tolerance=20.0)
+    assert given_back[:, 6].all()
+    assert not given_back[:, 7].any()  # three pixels from the leg: out of reach
+    assert not given_back[:, [1, 2, 5]].any() and not given_back[leg].any()
+    assert not distinct_edge(image, empty, grown, np.zeros_like(leg), reach=2, tolerance=20.0).any()
+    assert not distinct_edge(image, empty, grown, leg, reach=2, tolerance=500.0).any()
 
 
 def test_a_person_the_detector_loses_is_held_where_they_stood_for_hold_s() -> None:
