@@ -297,6 +297,13 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         "person's (default %(default)s; 'none': all of them kept, as the rule is; RESULTS.md session 37)",
     )
     parser.add_argument(
+        "--piece-holds",
+        type=number_or_none,
+        default=defaults.piece_holds,
+        help="a candidate touching a reported item joins it when this share of its pixels could have come "
+        "when it did (default %(default)s; 'none': off, as the rule is; RESULTS.md session 37)",
+    )
+    parser.add_argument(
         "--blur-among-free",
         action=argparse.BooleanOptionalAction,
         default=defaults.blur_among_free,
@@ -342,6 +349,7 @@ def mask_params(args: argparse.Namespace) -> ClutterParams:
         blur_among_free=bool(args.blur_among_free),
         keep_apart=bool(args.keep_apart),
         glimpse_kept=args.glimpse_kept,
+        piece_holds=args.piece_holds,
         people=replace(
             base.people,
             grow_chance=args.grow_chance,

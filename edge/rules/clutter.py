@@ -110,6 +110,9 @@ class ClutterParams:
     apart_s: float = 1.0  # ... unless both were seen to come this sharply, this far apart (``_spans_apart``)
     sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
     sharp_px: int = 18  # ... and at least this many
+    # a candidate touching a reported item is a piece of it if this share of its pixels could have come
+    # when it did (``ClutterRule._mostly_holds``); None: off, as the rule is (RESULTS.md, session 37)
+    piece_holds: float | None = None
     in_front: float = 0.2  # a candidate overlapping a reported item's box this much may stand in front
     beside_dwells: float = 2.0  # ... and one touching it (no person detector) this many dwells, unless
     beside_in_view: float = 0.6  # ... this share of the reported item shows itself (nobody in front)
@@ -620,6 +623,19 @@ def _showed_with(item: TrackedItem, other: TrackedItem, same_item_s: float) -> b
     return item.since_s > item.shown_by_s and abs(item.shown_by_s - other.since_s) <= same_item_s
 
 
+def _pixels_hold(floor_s: np.ndarray, shown_s: np.ndarray, when_s: float, share: float) -> bool:
+    """Could ``share`` of a group of pixels (when the floor last showed at each, when each first showed)
+    have come at ``when_s``? The part of an item people stood in front of as it came is dated by the few
+    pixels between their legs where the floor seemed to show later; the rest of it, hidden all the while,
+    holds the date of the part already reported. Something put down beside it later lets the floor show
+    at most of its pixels after that. NaN (floor not seen) holds nothing; no pixels: no."""
+    if not floor_s.size:
+        return False
+    with np.errstate(invalid="ignore"):
+        holds = (floor_s <= when_s) & (when_s <= shown_s)
+    return float(holds.mean()) >= share
+
+
 class ClutterRule:
     """One camera's clutter rule (an ``Analyzer``). ``origin`` is the wall time of ``t_s = 0``."""
 
@@ -655,6 +671,7 @@ class ClutterRule:
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
+        self._standing: Standing | None = None  # this frame's standing anchors (``_blobs``)
         self._people_hold = PeopleHold(self.params.people)
 
     @classmethod
@@ -836,6 +853,7 @@ class ClutterRule:
             return []
         p = self.params
         standing = self._anchors.static(t_s, p.static_s, p.presence)
+        self._standing = standing
         static = standing.mask & (self._labels > 0) & ~self._owned
         dated = standing.since
         min_area = p.min_area_fraction * static.size
@@ -1283,6 +1301,7 @@ class ClutterRule:
                 # uncovered); something put down later beside it lets the floor show after it came
                 or _holds(item, other.since_s)
                 or _showed_with(item, other, self.params.same_item_s)
+                or self._mostly_holds(item, other.since_s)
             ):
                 item.alerted = True
                 self._own(item)
@@ -1294,6 +1313,16 @@ class ClutterRule:
             if self.people is None and t_s - item.since_s < self.params.beside_dwells * dwell_s:
                 return True  # knowing where people are, no person's piece is taken for an item
         return False
+
+    def _mostly_holds(self, item: TrackedItem, when_s: float) -> bool:
+        """``_pixels_hold`` over the item's last pixels, at ``piece_holds``; off (None): no."""
+        share = self.params.piece_holds
+        if share is None or self._standing is None or item.pixels is None:
+            return False
+        rows, cols = _slice(item.bbox, self._owned.shape)
+        mine = _item_mask(item, rows, cols)
+        floor, shown = self._standing.floor_s[rows, cols][mine], self._standing.shown_s[rows, cols][mine]
+        return _pixels_hold(floor, shown, when_s, share)
 
     def _in_view(self, item: TrackedItem) -> float:
         """Share of a reported item's pixels that show it now (its anchors when reported, the older where

@@ -20,6 +20,7 @@ from edge.rules.clutter import (
     _came_while_hidden,
     _closed_parts,
     _nearest_of,
+    _pixels_hold,
     _seen_apart,
     _showed_with,
     _Span,
@@ -722,6 +723,21 @@ def test_a_piece_dated_after_it_first_showed_is_dated_by_when_it_showed_against_
     assert not _showed_with(replace(piece, since_s=94.4, shown_by_s=98.0), reported, 5.0)
     # dated after it showed, but it showed long after the item: something else
     assert not _showed_with(replace(piece, since_s=104.0, shown_by_s=99.0), reported, 5.0)
+
+
+def test_a_piece_most_of_whose_pixels_could_have_come_with_a_reported_item_holds_its_date() -> None:
+    """124-1 with a narrower people mask: the part of an item a talker hid as it came (floor last seen at
+    67 s, first shown at 112 s) holds the reported part's date (94.7 s), though a few pixels between the
+    talker's legs saw the floor at 98 s. Something put down beside it at 104 s let the floor show at most
+    of its pixels after 94.7 s; pixels whose floor was never seen hold nothing."""
+    floor = np.array([66.8, 66.8, 67.4, 67.4, 67.4, 98.0, 111.8], np.float32)
+    shown = np.array([112.0, 112.0, 112.0, 112.0, 104.6, 104.6, 112.7], np.float32)
+    assert _pixels_hold(floor, shown, 94.7, 0.5)
+    assert not _pixels_hold(floor, shown, 94.7, 0.8)  # five of seven
+    beside = np.array([103.8, 103.9, 104.0, 103.9, 66.8], np.float32)
+    assert not _pixels_hold(beside, np.full(5, 104.2, np.float32), 94.7, 0.5)
+    assert not _pixels_hold(np.full(4, np.nan, np.float32), np.full(4, 112.0, np.float32), 94.7, 0.5)
+    assert not _pixels_hold(np.zeros(0, np.float32), np.zeros(0, np.float32), 94.7, 0.5)
 
 
 def test_an_item_put_down_against_one_standing_there_is_still_its_own_piece() -> None:
