@@ -73,8 +73,8 @@ class PeopleParams:
     # ... or (when set) grown by chance, less the grown pixels whose colour lies further than this many
     # levels from every such mix, or that lie beside no sure pixel: the chance-grown mask gives back what
     # is of its own colour (an item at someone's feet) and keeps the edges and between-leg strips it was
-    # tuned to cover. Off: with ``ClutterParams.piece_holds`` 0.5 it found 173-1 on 177 of the 237 clips
-    # with nothing lost and no false alert, but the other 60 were not run (RESULTS.md, session 37)
+    # tuned to cover. Off: with ``ClutterParams.piece_holds`` 0.5 it found 173-1 on 201 of the 237 clips
+    # with nothing lost and no false alert, but the other 36 were not run (RESULTS.md, session 37)
     distinct_tolerance: float | None = None
     # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
     # model gives more than this chance (None: its own threshold), not grown. At 0.9 the shipped model
