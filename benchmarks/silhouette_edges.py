@@ -7,7 +7,7 @@
 Renders frames of a generated corridor scene, finds people with the shipped detector, and masks them
 four ways at the rule's analysis width:
 
-- grown everywhere (``silhouette_masks`` without ``grow_chance``, the rule's mask up to session 25): the
+- grown everywhere (``silhouette_layers`` without ``grow_chance``, the rule's mask up to session 25): the
   silhouette model's pixels (each crop thresholded, then sampled to its window), grown by ``grow_px``
   into every pixel;
 - not grown: the same without the grow;
@@ -53,7 +53,7 @@ from edge.analyzers import DEFAULT_INDOOR_MANIFEST, DEFAULT_SILHOUETTE_MANIFEST
 from edge.detect import Detector, SessionPool
 from edge.detect.silhouette import PersonSilhouettes
 from edge.rules.clutter import ClutterParams
-from edge.rules.people import DetectedPeople, people_mask, silhouette_masks
+from edge.rules.people import DetectedPeople, people_mask, silhouette_layers
 from edge.synth.corridor import corridor_renderer
 from edge.zonemask import analysis_size
 
@@ -141,12 +141,13 @@ def main() -> int:
         if person.sum() < 50 or floor.sum() < 20:
             continue
         gap = floor & between_legs(share > 0)
-        unsure, sure = silhouette_masks(
+        layers = silhouette_layers(
             shapes, frame, boxes, (sh, sw), scale, params.grow_px, args.grow_chance, args.sure_chance
         )
+        unsure, sure = layers.mask, layers.sure
         found = [
-            silhouette_masks(shapes, frame, boxes, (sh, sw), scale, params.grow_px)[0],
-            silhouette_masks(shapes, frame, boxes, (sh, sw), scale, 0)[0],
+            silhouette_layers(shapes, frame, boxes, (sh, sw), scale, params.grow_px).mask,
+            silhouette_layers(shapes, frame, boxes, (sh, sw), scale, 0).mask,
             unsure,
             sure,
         ]

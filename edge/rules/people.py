@@ -265,21 +265,6 @@ def silhouette_layers(
     return SilhouetteLayers(np.asarray(core, bool), np.asarray(mask, bool), np.asarray(sure, bool))
 
 
-def silhouette_masks(
-    shapes: PeopleShapes,
-    frame: np.ndarray,
-    boxes: np.ndarray,
-    shape: tuple[int, int],
-    scale: float,
-    grow_px: int,
-    grow_chance: float | None = None,
-    sure_chance: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``silhouette_layers``' mask and sure pixels."""
-    layers = silhouette_layers(shapes, frame, boxes, shape, scale, grow_px, grow_chance, sure_chance)
-    return layers.mask, layers.sure
-
-
 def blend_distance(
     image: np.ndarray, empty: np.ndarray, band: np.ndarray, sure: np.ndarray, reach: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from edge.rules.people import (
     distinct_edge,
     mixed_edge,
     people_mask,
-    silhouette_masks,
+    silhouette_layers,
 )
 from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
 from sharpeyes.timefmt import EPOCH
@@ -119,24 +119,25 @@ def test_the_silhouette_mask_grown_where_unsure_covers_blurred_edges_not_a_gap_b
     chances[:, [1, 7]] = 0.3  # their outer edges
     frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
     shapes = KnownChances(chances)
-    mask = silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, grow_px=1, grow_chance=0.1)[0]
+    mask = silhouette_layers(shapes, frame, boxes, (6, 9), 1.0, grow_px=1, grow_chance=0.1).mask
     assert mask[:, 1:4].all() and mask[:, 5:8].all()
     assert not mask[:, 4].any() and not mask[:, [0, 8]].any()
-    assert silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, grow_px=1)[0][:, 1:8].all()
+    assert silhouette_layers(shapes, frame, boxes, (6, 9), 1.0, grow_px=1).mask[:, 1:8].all()
 
 
 @pytest.mark.parametrize("grow_chance", [0.1, None])
 def test_the_silhouettes_ungrown_are_what_the_model_is_sure_of_whichever_way_the_mask_grows(
     grow_chance: float | None,
 ) -> None:
-    """The look-back's mask (``silhouette_masks``' second): the legs the model is sure of, with the gap
+    """The look-back's mask (``silhouette_layers``' sure pixels): the legs the model is sure of, with the gap
     between them and the blurred edges open, however the rule's own mask is grown around them."""
     chances = np.zeros((6, 9), np.float32)
     chances[:, [2, 3, 5, 6]] = 0.9
     chances[:, 4] = 0.02
     chances[:, [1, 7]] = 0.3
     frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
-    mask, core = silhouette_masks(KnownChances(chances), frame, boxes, (6, 9), 1.0, 1, grow_chance)
+    layers = silhouette_layers(KnownChances(chances), frame, boxes, (6, 9), 1.0, 1, grow_chance)
+    mask, core = layers.mask, layers.sure
     assert core.tolist() == (chances > 0.5).tolist()
     assert mask[core].all() and mask[:, 1].all() and not core[:, [1, 4, 7]].any()
 
@@ -150,9 +151,10 @@ def test_surely_a_person_is_above_sure_chance_and_the_mask_is_grown_as_without_i
     chances[:, 4] = 0.02
     frame, boxes = np.zeros((6, 9, 3), np.uint8), np.zeros((1, 4), np.float32)
     shapes = KnownChances(chances)
-    mask, sure = silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1, sure_chance=0.9)
+    layers = silhouette_layers(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1, sure_chance=0.9)
+    mask, sure = layers.mask, layers.sure
     assert sure.tolist() == (chances > 0.9).tolist() and sure[:, [3, 5]].all()
-    assert mask.tolist() == silhouette_masks(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1)[0].tolist()
+    assert mask.tolist() == silhouette_layers(shapes, frame, boxes, (6, 9), 1.0, 1, 0.1).mask.tolist()
 
 
 FLOOR = np.array([110.0, 120.0, 130.0], np.float32)  # BGR, the empty corridor
