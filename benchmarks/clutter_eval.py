@@ -294,14 +294,16 @@ def add_mask_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.people.distinct_tolerance,
         help="grow people's silhouettes by --grow-chance, less the grown pixels whose colour lies further "
         "than this many levels from every mix of the empty corridor's and a nearby pixel surely a "
-        "person's (default %(default)s; 'none': all of them kept, as the rule is; RESULTS.md session 37)",
+        "person's (default %(default)s; 'none': all of them kept, the rule up to session 37; RESULTS.md "
+        "sessions 37-38)",
     )
     parser.add_argument(
         "--piece-holds",
         type=number_or_none,
         default=defaults.piece_holds,
         help="a candidate touching a reported item joins it when this share of its pixels could have come "
-        "when it did (default %(default)s; 'none': off, as the rule is; RESULTS.md session 37)",
+        "when it did (default %(default)s; 'none': off, the rule up to session 37; RESULTS.md sessions "
+        "37-38)",
     )
     parser.add_argument(
         "--blur-among-free",
@@ -593,6 +595,11 @@ def main() -> int:
         )
         + ("; blur among free pixels" if args.blur_among_free else "; no blur among free pixels")
         + ("; items seen apart stay two" if args.keep_apart else "; items seen apart may merge")
+        + (
+            f"; a piece joins a reported item it touches if {args.piece_holds} of it came with it"
+            if args.piece_holds is not None
+            else ""
+        )
     )
     print()
     return report(scores, f"seeds {' '.join(map(str, args.seeds))}", args.plot, args.people != "none")

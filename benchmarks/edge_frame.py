@@ -23,7 +23,9 @@ detector``, where ``people_share`` is the share of frames on which the rule call
 
 The clutter rule is also run at a baseline analysis width (``--baseline-width``, default 320: the rule up
 to session 28) on the same frames, timed the same way, so the cost of the analysis width is a ratio
-measured in one process; the capacity figures use the default width.
+measured in one process; the capacity figures use the default width. ``--baseline-kept-mask`` times instead
+the rule up to session 37 at its own width (people's grown mask kept whole, no piece joined by its pixels):
+the cost of ``PeopleParams.distinct_tolerance`` and ``ClutterParams.piece_holds``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -173,6 +176,12 @@ def main() -> int:
         default=320,
         help="also time the clutter rule at this analysis width on the same frames (0: not)",
     )
+    parser.add_argument(
+        "--baseline-kept-mask",
+        action="store_true",
+        help="time instead, at the rule's own width, the rule up to session 37: people's grown mask kept "
+        "whole and no piece joined by its pixels (distinct_tolerance and piece_holds off)",
+    )
     args = parser.parse_args()
     clip_s = 20.0 if args.quick else 60.0
     if args.quick:
@@ -210,13 +219,18 @@ def main() -> int:
         shapes = PersonSilhouettes.from_manifest(Path(args.silhouettes), SessionPool(intra_op_threads=1))
     clutter = ClutterRule.from_camera(camera, people=DetectedPeople(shared), silhouettes=shapes)
     baseline = None
-    if args.baseline_width:
+    if args.baseline_kept_mask or args.baseline_width:
+        if args.baseline_kept_mask:
+            rule = ClutterParams()
+            base_params = replace(
+                rule, piece_holds=None, people=replace(rule.people, distinct_tolerance=None)
+            )
+        else:
+            base_params = ClutterParams.at_width(args.baseline_width)
         baseline = ClutterRule.from_camera(
-            camera,
-            people=DetectedPeople(shared),
-            silhouettes=shapes,
-            params=ClutterParams.at_width(args.baseline_width),
+            camera, people=DetectedPeople(shared), silhouettes=shapes, params=base_params
         )
+    base_name = "the rule up to session 37" if args.baseline_kept_mask else f"at {args.baseline_width} px"
 
     cap = cv2.VideoCapture(str(clip))
     times: dict[str, list[float]] = {
@@ -301,7 +315,7 @@ def main() -> int:
     if baseline is not None:
         print(
             f"clutter rule at {clutter.params.width} px: {med['clutter rule']:.2f} ms + silhouettes "
-            f"{med['silhouettes']:.2f} ms; at {args.baseline_width} px (baseline, same frames): "
+            f"{med['silhouettes']:.2f} ms; {base_name} (baseline, same frames): "
             f"{base_rule['baseline rule']:.2f} ms + {base_rule['baseline silh.']:.2f} ms "
             f"({med['clutter rule'] / max(base_rule['baseline rule'], 1e-9):.2f}x the rule)"
         )

@@ -111,8 +111,9 @@ class ClutterParams:
     sharp_share: float = 0.1  # spans that disagree: pixels seen to come (``apart_s``) date it if this many
     sharp_px: int = 18  # ... and at least this many
     # a candidate touching a reported item is a piece of it if this share of its pixels could have come
-    # when it did (``ClutterRule._mostly_holds``); None: off, as the rule is (RESULTS.md, session 37)
-    piece_holds: float | None = None
+    # when it did (``ClutterRule._mostly_holds``); None: off, the rule up to session 37 (RESULTS.md,
+    # sessions 37–38: with ``PeopleParams.distinct_tolerance`` it keeps 173-1's item one)
+    piece_holds: float | None = 0.5
     in_front: float = 0.2  # a candidate overlapping a reported item's box this much may stand in front
     beside_dwells: float = 2.0  # ... and one touching it (no person detector) this many dwells, unless
     beside_in_view: float = 0.6  # ... this share of the reported item shows itself (nobody in front)
@@ -671,6 +672,9 @@ class ClutterRule:
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
         self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
+        # ... and the pixels at their edges the mask gives back to be seen (``PeopleParams.
+        # distinct_tolerance``): what shows there may be an item, but what moves there is the person
+        self._given_back: np.ndarray | None = None
         self._standing: Standing | None = None  # this frame's standing anchors (``_blobs``)
         self._people_hold = PeopleHold(self.params.people)
 
@@ -821,6 +825,7 @@ class ClutterRule:
             boxes = self.people.boxes(frame)
         held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
         shape = fg.differs.shape
+        self._given_back = None
         if self.silhouettes is None:
             return people_mask(held, shape, self._scale, self.params.people.margin), None
         skips = self.params.anchors.lookback_skips_people  # the look-back wants who surely stood where
@@ -844,7 +849,8 @@ class ClutterRule:
             mask = mask | mixed_edge(fg.image, fg.reference, mask, sure, people.grow_px, tolerance)
         elif distinct is not None:
             grown = mask & ~layers.core
-            mask = mask & ~distinct_edge(fg.image, fg.reference, grown, sure, people.grow_px, distinct)
+            self._given_back = distinct_edge(fg.image, fg.reference, grown, sure, people.grow_px, distinct)
+            mask = mask & ~self._given_back
         return mask, sure if skips else None
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
@@ -1231,6 +1237,8 @@ class ClutterRule:
         near = moving[rows, cols]
         if self._people_now is not None:
             near = near & ~self._people_now[rows, cols]  # people found are in front of it, not at it
+        if self._given_back is not None:
+            near = near & ~self._given_back[rows, cols]  # their edges moving with them
         return Waits.MOVING if float(near.mean()) > p.moving_share else ""
 
     def _due(self, frame: np.ndarray, moving: np.ndarray, t_s: float) -> list[AlertDraft]:

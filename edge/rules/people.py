@@ -70,12 +70,13 @@ class PeopleParams:
     # mix, even where the model gives it a chance (173-1: a purple item beside green trousers). Off: on 153
     # clips it found 173-1 but made two false alerts and lost an item (RESULTS.md, session 36)
     mix_tolerance: float | None = None
-    # ... or (when set) grown by chance, less the grown pixels whose colour lies further than this many
+    # ... else (None: off) grown by chance, less the grown pixels whose colour lies further than this many
     # levels from every such mix, or that lie beside no sure pixel: the chance-grown mask gives back what
     # is of its own colour (an item at someone's feet) and keeps the edges and between-leg strips it was
-    # tuned to cover. Off: with ``ClutterParams.piece_holds`` 0.5 it found 173-1 on 201 of the 237 clips
-    # with nothing lost and no false alert, but the other 36 were not run (RESULTS.md, session 37)
-    distinct_tolerance: float | None = None
+    # tuned to cover. With ``ClutterParams.piece_holds`` 0.5 it finds 173-1 (a purple item beside green
+    # trousers) over all 237 clips with nothing lost and no false alert; None: every grown pixel kept, the
+    # rule up to session 37 (RESULTS.md, sessions 37–38)
+    distinct_tolerance: float | None = 15.0
     # what the look-back skips as surely a person (``AnchorParams.lookback_skips_people``): pixels the
     # model gives more than this chance (None: its own threshold), not grown. At 0.9 the shipped model
     # leaves all the floor between and beside legs open and still covers 0.84 of people's pixels; at its

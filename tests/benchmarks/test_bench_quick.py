@@ -67,3 +67,16 @@ def test_edge_frame_quick_times_the_clutter_rule_at_its_width_and_the_baseline(t
     ratio = float(line.rsplit("(", 1)[1].split("x")[0])
     assert ratio > 0  # measured, not a placeholder; its size is the benchmark's to report
     assert "knowing people:" in result.stdout and plot.stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_edge_frame_quick_times_the_rule_against_its_masks_up_to_session_37(tmp_path: Path) -> None:
+    """``--baseline-kept-mask`` times the rule up to session 37 at the rule's own width on the same
+    frames: the cost of giving back the grown pixels of their own colour (RESULTS.md, session 38)."""
+    plot = tmp_path / "edge_frame.png"
+    result = bench("edge_frame.py", "--quick", "--baseline-kept-mask", "--plot", str(plot), timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("clutter rule at "))
+    assert line.startswith("clutter rule at 480 px:")
+    assert "the rule up to session 37 (baseline, same frames)" in line and " px (baseline" not in line
+    assert float(line.rsplit("(", 1)[1].split("x")[0]) > 0

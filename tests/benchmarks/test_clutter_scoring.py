@@ -94,9 +94,10 @@ def test_the_mask_options_default_to_the_rule_and_give_session_24s_rule_back() -
     mixing = mask_params(parser.parse_args(["--mix-tolerance", "10"]))  # the candidate of session 36
     assert default.people.mix_tolerance is None and mixing.people.mix_tolerance == 10.0
     assert replace(mixing, people=replace(mixing.people, mix_tolerance=None)) == default
-    distinct = mask_params(parser.parse_args(["--distinct-tolerance", "30"]))  # session 37's candidate
-    assert default.people.distinct_tolerance is None and distinct.people.distinct_tolerance == 30.0
-    assert replace(distinct, people=replace(distinct.people, distinct_tolerance=None)) == default
+    kept = mask_params(parser.parse_args(["--distinct-tolerance", "none", "--piece-holds", "none"]))
+    assert default.people.distinct_tolerance == 15.0 and default.piece_holds == 0.5  # since session 38
+    assert kept.people.distinct_tolerance is None and kept.piece_holds is None  # the rule up to session 37
+    assert replace(kept, piece_holds=0.5, people=replace(kept.people, distinct_tolerance=15.0)) == default
 
 
 def test_items_are_counted_by_the_share_of_their_stay_they_were_in_view() -> None:
