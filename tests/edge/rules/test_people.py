@@ -15,6 +15,7 @@ from edge.rules.people import (
     NoPersonClass,
     PeopleHold,
     PeopleParams,
+    blend_distance,
     distinct_edge,
     mixed_edge,
     people_mask,
@@ -222,6 +223,31 @@ def test_of_a_grown_edge_what_is_of_its_own_colour_or_beside_no_sure_person_is_g
     assert near[:, 6:8].all() and not near[:, [1, 2, 5]].any()
     assert not distinct_edge(image, empty, grown, leg, reach=2, tolerance=500.0)[:, [1, 2, 5, 6]].any()
     assert distinct_edge(image, empty, grown, np.zeros_like(leg), reach=2, tolerance=20.0)[grown].all()
+
+
+@pytest.mark.parametrize("reach", [1, 2, 3])
+def test_the_blend_distance_is_the_nearest_segment_to_a_sure_neighbour_within_reach(reach: int) -> None:
+    """``blend_distance`` takes every neighbour at once; pixel by pixel it is the worst channel's distance
+    from the pixel's colour to the segment between the empty corridor's colour there and a sure
+    neighbour's within reach (inside the frame), the nearest such segment, and inf with none."""
+    rng = np.random.default_rng(reach)
+    empty = rng.uniform(60, 140, (12, 16, 3)).astype(np.float32)
+    image = np.clip(empty + rng.normal(0, 30, empty.shape), 0, 255).astype(np.float32)
+    sure = rng.random((12, 16)) < 0.08
+    band = (rng.random((12, 16)) < 0.5) & ~sure
+    ys, xs, best = blend_distance(image, empty, band, sure, reach)
+    assert np.array_equal(np.stack([ys, xs], 1), np.argwhere(band))
+    for y, x, got in zip(ys, xs, best, strict=True):
+        off = image[y, x].astype(float) - empty[y, x]
+        want = np.inf
+        for ny in range(max(0, y - reach), min(12, y + reach + 1)):
+            for nx in range(max(0, x - reach), min(16, x + reach + 1)):
+                if sure[ny, nx]:
+                    towards = image[ny, nx].astype(float) - empty[y, x]
+                    share = min(1.0, max(0.0, off @ towards / max(towards @ towards, 1.0)))
+                    want = min(want, float(np.abs(off - share * towards).max()))
+        assert got == pytest.approx(want, abs=1e-3), (y, x)
+    assert np.isinf(best).any() and np.isfinite(best).any()  # pixels with and without a sure neighbour
 
 
 def test_a_person_the_detector_loses_is_held_where_they_stood_for_hold_s() -> None:
