@@ -218,19 +218,18 @@ def main() -> int:
     if args.silhouettes != "none":
         shapes = PersonSilhouettes.from_manifest(Path(args.silhouettes), SessionPool(intra_op_threads=1))
     clutter = ClutterRule.from_camera(camera, people=DetectedPeople(shared), silhouettes=shapes)
+    base_params, base_name = None, ""
+    if args.baseline_kept_mask:
+        now = ClutterParams()
+        base_params = replace(now, piece_holds=None, people=replace(now.people, distinct_tolerance=None))
+        base_name = "the rule up to session 37"
+    elif args.baseline_width:
+        base_params, base_name = ClutterParams.at_width(args.baseline_width), f"at {args.baseline_width} px"
     baseline = None
-    if args.baseline_kept_mask or args.baseline_width:
-        if args.baseline_kept_mask:
-            rule = ClutterParams()
-            base_params = replace(
-                rule, piece_holds=None, people=replace(rule.people, distinct_tolerance=None)
-            )
-        else:
-            base_params = ClutterParams.at_width(args.baseline_width)
+    if base_params is not None:
         baseline = ClutterRule.from_camera(
             camera, people=DetectedPeople(shared), silhouettes=shapes, params=base_params
         )
-    base_name = "the rule up to session 37" if args.baseline_kept_mask else f"at {args.baseline_width} px"
 
     cap = cv2.VideoCapture(str(clip))
     times: dict[str, list[float]] = {

@@ -294,7 +294,7 @@ def blend_distance(
     share = np.clip(along, 0.0, 1.0)  # how much of the person's colour the pixel mixes in
     off = np.abs(off_floor - share[..., None] * towards)
     off_mix = np.maximum(np.maximum(off[..., 0], off[..., 1]), off[..., 2])
-    best = np.where(person, off_mix, np.float32(np.inf)).min(1, initial=np.inf).astype(np.float32)
+    best = np.where(person, off_mix, np.float32(np.inf)).min(1, initial=np.inf)
     return ys, xs, best
 
 
