@@ -11,21 +11,10 @@ import numpy as np
 import pytest
 
 from edge.rules.anchors import Standing
-from edge.rules.clutter import (
-    ClutterParams,
-    ClutterRule,
-    TrackedItem,
-    Waits,
-    _blur_among,
-    _came_while_hidden,
-    _closed_parts,
-    _nearest_of,
-    _pixels_hold,
-    _seen_apart,
-    _showed_with,
-    _Span,
-    _split_by_date,
-)
+from edge.rules.clutter import ClutterParams, ClutterRule, TrackedItem, Waits
+from edge.rules.clutter.items import nearest_of, seen_apart, showed_with
+from edge.rules.clutter.shapes import blur_among, closed_parts
+from edge.rules.clutter.spans import Span, came_while_hidden, date_pixels, pixels_hold, split_by_date
 from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
 from sharpeyes.contract.alert import ClutterAttributes
@@ -535,7 +524,7 @@ def test_blurred_among_the_pixels_nobody_stands_on_the_floor_beside_someone_keep
     person[2:10, 4:7] = True
     image[person] = (20.0, 20.0, 240.0)
     plain = cv2.GaussianBlur(image, (3, 3), 0)
-    among = _blur_among(image, ~person)
+    among = blur_among(image, ~person)
     beside = (cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~person
     assert np.abs(plain[beside] - (95.0, 110.0, 120.0)).max() > 25.0  # the plain blur spoils them
     assert np.allclose(among[beside], (95.0, 110.0, 120.0), atol=1e-3)
@@ -591,9 +580,9 @@ def test_a_person_joins_an_items_pieces_between_their_legs_not_things_across_the
     person = np.zeros_like(mask)
     person[5:78, 14:18] = True  # a long, thin person from the item down to the other thing
     person[20:70, 12:20] = True
-    assert len(_closed_parts(mask)) == 3
-    assert len(_closed_parts(mask, bridge=person)) == 1  # across the whole of them
-    parts = _closed_parts(mask, bridge=person, reach=3)
+    assert len(closed_parts(mask)) == 3
+    assert len(closed_parts(mask, bridge=person)) == 1  # across the whole of them
+    parts = closed_parts(mask, bridge=person, reach=3)
     assert sorted((y, pixels.shape) for _x, y, _area, pixels in parts) == [(10, (10, 12)), (70, (6, 10))]
 
 
@@ -709,13 +698,13 @@ def test_a_box_that_changed_while_people_stood_over_it_needs_a_quarter_to_show()
     assert rule._waits(replace(item, glimpse=0.3), moving, 65.2, 20.0) == ""  # a quarter: as before
 
 
-def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], _Span]:
-    """A ``dater`` for ``_split_by_date`` over per-pixel spans: a group came after the latest floor and
+def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], Span]:
+    """A ``dater`` for ``split_by_date`` over per-pixel spans: a group came after the latest floor and
     by the earliest first showing of its pixels."""
 
-    def date(group: np.ndarray) -> _Span:
+    def date(group: np.ndarray) -> Span:
         a, b = float(after[group].max()), float(by[group].min())
-        return _Span((a + b) / 2, a, b)
+        return Span((a + b) / 2, a, b)
 
     return date
 
@@ -730,8 +719,8 @@ def test_pixels_whose_floor_people_hid_for_long_stay_with_the_item_they_came_wit
     by = np.full(pixels.shape, 105.4)
     after[:, :5] = 65.0  # the legs hid the floor here
     dated = (after + by) / 2
-    assert len(_split_by_date(pixels, dated, 5.0)) == 2  # by date alone
-    assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by))) == 1
+    assert len(split_by_date(pixels, dated, 5.0)) == 2  # by date alone
+    assert len(split_by_date(pixels, dated, 5.0, spans_dater(after, by))) == 1
 
 
 def test_a_piece_dated_after_it_first_showed_is_dated_by_when_it_showed_against_a_reported_item() -> None:
@@ -742,11 +731,11 @@ def test_a_piece_dated_after_it_first_showed_is_dated_by_when_it_showed_against_
     An item is there by the time it shows: it showed with the item, so it is a piece of it."""
     reported = TrackedItem(id=3, zone="z", bbox=(0, 0, 20, 20), since_s=92.3, last_seen_s=119.0)
     piece = TrackedItem(id=5, zone="z", bbox=(0, 0, 8, 15), since_s=97.4, last_seen_s=119.0, shown_by_s=94.4)
-    assert _showed_with(piece, reported, 5.0)
+    assert showed_with(piece, reported, 5.0)
     # dated as it showed (its date no later than its showing): its date says when it came
-    assert not _showed_with(replace(piece, since_s=94.4, shown_by_s=98.0), reported, 5.0)
+    assert not showed_with(replace(piece, since_s=94.4, shown_by_s=98.0), reported, 5.0)
     # dated after it showed, but it showed long after the item: something else
-    assert not _showed_with(replace(piece, since_s=104.0, shown_by_s=99.0), reported, 5.0)
+    assert not showed_with(replace(piece, since_s=104.0, shown_by_s=99.0), reported, 5.0)
 
 
 def test_a_piece_most_of_whose_pixels_could_have_come_with_a_reported_item_holds_its_date() -> None:
@@ -756,12 +745,12 @@ def test_a_piece_most_of_whose_pixels_could_have_come_with_a_reported_item_holds
     of its pixels after 94.7 s; pixels whose floor was never seen hold nothing."""
     floor = np.array([66.8, 66.8, 67.4, 67.4, 67.4, 98.0, 111.8], np.float32)
     shown = np.array([112.0, 112.0, 112.0, 112.0, 104.6, 104.6, 112.7], np.float32)
-    assert _pixels_hold(floor, shown, 94.7, 0.5)
-    assert not _pixels_hold(floor, shown, 94.7, 0.8)  # five of seven
+    assert pixels_hold(floor, shown, 94.7, 0.5)
+    assert not pixels_hold(floor, shown, 94.7, 0.8)  # five of seven
     beside = np.array([103.8, 103.9, 104.0, 103.9, 66.8], np.float32)
-    assert not _pixels_hold(beside, np.full(5, 104.2, np.float32), 94.7, 0.5)
-    assert not _pixels_hold(np.full(4, np.nan, np.float32), np.full(4, 112.0, np.float32), 94.7, 0.5)
-    assert not _pixels_hold(np.zeros(0, np.float32), np.zeros(0, np.float32), 94.7, 0.5)
+    assert not pixels_hold(beside, np.full(5, 104.2, np.float32), 94.7, 0.5)
+    assert not pixels_hold(np.full(4, np.nan, np.float32), np.full(4, 112.0, np.float32), 94.7, 0.5)
+    assert not pixels_hold(np.zeros(0, np.float32), np.zeros(0, np.float32), 94.7, 0.5)
 
 
 def test_an_item_put_down_against_one_standing_there_is_still_its_own_piece() -> None:
@@ -771,9 +760,9 @@ def test_an_item_put_down_against_one_standing_there_is_still_its_own_piece() ->
     after = np.full(pixels.shape, 19.5)
     by = np.full(pixels.shape, 20.0)
     after[:, 4:], by[:, 4:] = 59.5, 60.0
-    assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
+    assert len(split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
     after[:, 4:] = 10.0  # the floor there last showed before the bag came
-    assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
+    assert len(split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
 
 
 def test_the_part_of_an_item_a_crowd_hid_as_it_came_is_joined_to_the_part_seen_to_come() -> None:
@@ -789,20 +778,20 @@ def test_the_part_of_an_item_a_crowd_hid_as_it_came_is_joined_to_the_part_seen_t
     after[:, 6:], by[:, 6:] = 43.4, 87.2
     dated = (after + by) / 2
     dater = spans_dater(after, by)
-    assert len(_split_by_date(pixels, dated, 5.0)) == 2  # by date alone
-    assert len(_split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 1
-    seen, hidden = _Span(81.55, 81.5, 81.6), _Span(65.3, 43.4, 87.2)
-    assert _came_while_hidden(seen, hidden, 1.0, 5.0)
-    assert _came_while_hidden(hidden, seen, 1.0, 5.0)  # either way round
-    assert not _came_while_hidden(seen, replace(hidden, shown_by_s=81.5), 1.0, 5.0)  # hidden till before
-    assert not _came_while_hidden(seen, _Span(85.0, 83.0, 87.2), 1.0, 5.0)  # not hidden for long
+    assert len(split_by_date(pixels, dated, 5.0)) == 2  # by date alone
+    assert len(split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 1
+    seen, hidden = Span(81.55, 81.5, 81.6), Span(65.3, 43.4, 87.2)
+    assert came_while_hidden(seen, hidden, 1.0, 5.0)
+    assert came_while_hidden(hidden, seen, 1.0, 5.0)  # either way round
+    assert not came_while_hidden(seen, replace(hidden, shown_by_s=81.5), 1.0, 5.0)  # hidden till before
+    assert not came_while_hidden(seen, Span(85.0, 83.0, 87.2), 1.0, 5.0)  # not hidden for long
     unsharp = replace(seen, came_after_s=80.0, shown_by_s=83.1)
-    assert not _came_while_hidden(unsharp, hidden, 1.0, 5.0)  # nor seen to come
-    assert not _came_while_hidden(seen, _Span(68.0, 43.4, 92.0), 1.0, 5.0)  # shown 10.4 s after
-    assert not _came_while_hidden(seen, _Span(np.nan, np.nan, 87.2), 1.0, 5.0)  # floor not seen
+    assert not came_while_hidden(unsharp, hidden, 1.0, 5.0)  # nor seen to come
+    assert not came_while_hidden(seen, Span(68.0, 43.4, 92.0), 1.0, 5.0)  # shown 10.4 s after
+    assert not came_while_hidden(seen, Span(np.nan, np.nan, 87.2), 1.0, 5.0)  # floor not seen
     by[:, 6:] = 92.0  # the right part showed 10.4 s after the rest came
     after[:, 6:] = 43.4
-    assert len(_split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by), 1.0, 8)) == 2
+    assert len(split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by), 1.0, 8)) == 2
 
 
 def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates_run_together() -> None:
@@ -816,13 +805,13 @@ def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates
     after[:, 4:], by[:, 4:] = 34.4, 35.0
     dated = (after + by) / 2 + np.linspace(-1.2, 1.2, pixels.size).reshape(pixels.shape)  # noisy dates
     assert np.diff(np.sort(dated.ravel())).max() < 1.5
-    assert len(_split_by_date(pixels, dated, 5.0)) == 1  # by date alone
-    assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 2
+    assert len(split_by_date(pixels, dated, 5.0)) == 1  # by date alone
+    assert len(split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 2
     after = np.full(pixels.shape, 29.0)
     after[:, 4:] = 31.0
     by = np.full(pixels.shape, 32.0)
     by[:, 4:] = 34.0  # every span holds 31.5 s
-    assert len(_split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 1
+    assert len(split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 1
 
 
 def test_items_put_down_ten_seconds_apart_under_a_crowd_are_two_though_neither_was_seen_to_come() -> None:
@@ -840,11 +829,11 @@ def test_items_put_down_ten_seconds_apart_under_a_crowd_are_two_though_neither_w
     dated = (after + by) / 2
     assert np.diff(np.sort(dated.ravel())).max() < 5.0  # no jump in the dates
     dater = spans_dater(after, by)
-    assert len(_split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 2
+    assert len(split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 2
     one_after = np.where(after > 100, 101.0, after)  # every span holds 102 s
     one_by = np.where(by < 110, 104.8, np.minimum(by, 108.0))
     one_dated = (one_after + one_by) / 2
-    assert len(_split_by_date(pixels, one_dated, 5.0, spans_dater(one_after, one_by), 1.0, 8)) == 1
+    assert len(split_by_date(pixels, one_dated, 5.0, spans_dater(one_after, one_by), 1.0, 8)) == 1
 
 
 def test_a_blob_that_took_in_another_things_pixels_is_dated_by_its_pixels_seen_to_come() -> None:
@@ -853,15 +842,14 @@ def test_a_blob_that_took_in_another_things_pixels_is_dated_by_its_pixels_seen_t
     floor last at 35-45 s. The spans disagree (no overlap), and the median pixel dated the item 2.9 s
     early. The pixels seen to come (the floor until 105.2 s, the item from 105.8 s) date it; a stray one or
     two do not."""
-    rule = ClutterRule([ZONE], origin=START, params=SMALL)
     rng = np.random.default_rng(3)
     floor_s = np.concatenate([np.full(17, 105.2), rng.uniform(35, 45, 50), np.full(25, 104.0)])
     shown_s = np.concatenate([np.full(17, 105.8), rng.uniform(100, 102.5, 50), np.full(25, 109.4)])
     since = np.concatenate([np.full(17, 105.5), rng.uniform(100.5, 102.5, 50), np.full(25, 106.7)])
     assert abs(float(np.median(since)) - 105.7) > 2.5  # what the median pixel says
-    assert rule._date(since, floor_s, shown_s).since_s == pytest.approx(105.5)
+    assert date_pixels(SMALL, since, floor_s, shown_s).since_s == pytest.approx(105.5)
     floor_s[2:17], shown_s[2:17], since[2:17] = 40.0, 101.0, 101.0  # two pixels seen to come: not enough
-    assert rule._date(since, floor_s, shown_s).since_s == pytest.approx(float(np.median(since)))
+    assert date_pixels(SMALL, since, floor_s, shown_s).since_s == pytest.approx(float(np.median(since)))
 
 
 def removed_then_replaced_among_passers_by(people: bool) -> list[float]:
@@ -1091,9 +1079,9 @@ def test_two_items_seen_with_the_floor_between_them_stay_two(keep_apart: bool, a
 
 
 def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_with_nobody_on_it() -> None:
-    """``_seen_apart`` looks at the pixels within a person's reach of both items (``bridge_px``); a person
+    """``seen_apart`` looks at the pixels within a person's reach of both items (``bridge_px``); a person
     standing there, or those pixels differing from the empty floor (a piece of an item not yet standing),
-    say nothing. ``_nearest_of`` then shares a blob across the gap out to each item by its last pixels."""
+    say nothing. ``nearest_of`` then shares a blob across the gap out to each item by its last pixels."""
 
     def item(ident: int, x: int) -> TrackedItem:
         box = (float(x), 10.0, float(x + 6), 20.0)
@@ -1102,19 +1090,19 @@ def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_wit
     left, right = item(1, 10), item(2, 19)  # columns 10-15 and 19-24: a gap of three columns
     differs = np.zeros((40, 40), bool)
     people = np.zeros((40, 40), bool)
-    assert _seen_apart(left, right, differs, people, reach=4, bare=0.2)
-    assert _seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no person detector
+    assert seen_apart(left, right, differs, people, reach=4, bare=0.2)
+    assert seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no person detector
     people[12, 17] = True
-    assert not _seen_apart(left, right, differs, people, reach=4, bare=0.2)  # someone on the gap
+    assert not seen_apart(left, right, differs, people, reach=4, bare=0.2)  # someone on the gap
     differs[10:20, 16:19] = True
-    assert not _seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no floor showing
-    assert not _seen_apart(left, item(3, 30), np.zeros_like(differs), None, reach=4, bare=0.2)  # too far
+    assert not seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no floor showing
+    assert not seen_apart(left, item(3, 30), np.zeros_like(differs), None, reach=4, bare=0.2)  # too far
     seam = item(4, 17)  # columns 17-22: meets the left one along a seam a column wide (column 16)
     differs = np.zeros((40, 40), bool)
     differs[10:20, 10:23] = True  # one item, its two pieces and the seam between them; the floor around
-    assert not _seen_apart(left, seam, differs, None, reach=4, bare=0.2)  # the floor below both says nothing
+    assert not seen_apart(left, seam, differs, None, reach=4, bare=0.2)  # the floor below both says nothing
     blob = np.ones((10, 15), bool)  # columns 10-24, the gap filled
-    parts = _nearest_of(blob, 10, 10, [left, right])
+    parts = nearest_of(blob, 10, 10, [left, right])
     # the middle column is as near to both: it goes to the first
     assert [(x, y, part.shape) for x, y, part in parts] == [(10, 10, (10, 8)), (18, 10, (10, 7))]
 
