@@ -1,4 +1,4 @@
-"""``corridor_clutter`` on hand-made frames: dwell, since, people passing, light drift, removal, one alert."""
+"""``ClutterRule`` on hand-made frames: dwell, since, people passing, light drift, removal, one alert."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ import pytest
 
 from edge.rules.anchors import Standing
 from edge.rules.clutter import ClutterParams, ClutterRule, TrackedItem, Waits
-from edge.rules.clutter.items import nearest_of, seen_apart, showed_with
-from edge.rules.clutter.shapes import blur_among, closed_parts
-from edge.rules.clutter.spans import Span, came_while_hidden, date_pixels, pixels_hold, split_by_date
 from sharpeyes.config import Zone
 from sharpeyes.contract import AlertKind
 from sharpeyes.contract.alert import ClutterAttributes
@@ -514,23 +511,6 @@ def play(
     return sorted((d.attributes.since - START) / timedelta(seconds=1) for d in drafts)  # type: ignore[union-attr]
 
 
-def test_blurred_among_the_pixels_nobody_stands_on_the_floor_beside_someone_keeps_its_colour() -> None:
-    """The rule's blur carries a third or so of a person's colour into the floor pixels around them, so a
-    standing person's edge holds still like a thing wherever their mask leaves it open (session 25's
-    false alerts where talkers stood). Blurred among the free pixels, the floor beside them is floor, and
-    the person is blurred as before."""
-    image = np.full((12, 12, 3), (95.0, 110.0, 120.0), np.float32)
-    person = np.zeros((12, 12), bool)
-    person[2:10, 4:7] = True
-    image[person] = (20.0, 20.0, 240.0)
-    plain = cv2.GaussianBlur(image, (3, 3), 0)
-    among = blur_among(image, ~person)
-    beside = (cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~person
-    assert np.abs(plain[beside] - (95.0, 110.0, 120.0)).max() > 25.0  # the plain blur spoils them
-    assert np.allclose(among[beside], (95.0, 110.0, 120.0), atol=1e-3)
-    assert np.allclose(among[~person], np.full_like(among[~person], (95.0, 110.0, 120.0)), atol=1e-3)
-
-
 def test_item_whose_box_only_meets_a_reported_items_box_in_its_fringe_is_its_own_alert() -> None:
     """Regression (clip 61-1): a far item set down a second after a near one, behind it and to the right
     in the picture, was taken for a piece of the near one once that was reported: the fringes of their
@@ -567,23 +547,6 @@ def test_item_a_crowd_hides_right_after_it_showed_is_dated_by_the_part_that_show
     sinces = play(70, draw)
     assert len(sinces) == 1, sinces
     assert abs(sinces[0] - 10) <= 1.5, sinces
-
-
-def test_a_person_joins_an_items_pieces_between_their_legs_not_things_across_the_whole_of_them() -> None:
-    """Regression (clip 8-0): what shows of an item beside and between someone's legs is one part; but a
-    person spans far more than a leg's width. Across all of someone standing at the far end, a far item
-    was joined to still pixels some 50 analysis pixels below it; the joined blob changed the item's box
-    again and again while it stood in view, and it was never reported."""
-    mask = np.zeros((80, 40), bool)
-    mask[10:20, 10:14] = mask[10:20, 18:22] = True  # an item, a leg in front of it at columns 14-17
-    mask[70:76, 10:20] = True  # something else, below the person
-    person = np.zeros_like(mask)
-    person[5:78, 14:18] = True  # a long, thin person from the item down to the other thing
-    person[20:70, 12:20] = True
-    assert len(closed_parts(mask)) == 3
-    assert len(closed_parts(mask, bridge=person)) == 1  # across the whole of them
-    parts = closed_parts(mask, bridge=person, reach=3)
-    assert sorted((y, pixels.shape) for _x, y, _area, pixels in parts) == [(10, (10, 12)), (70, (6, 10))]
 
 
 def test_an_item_someone_stopped_in_front_of_until_it_was_taken_away_is_reported_by_what_shows() -> None:
@@ -696,160 +659,6 @@ def test_a_box_that_changed_while_people_stood_over_it_needs_a_quarter_to_show()
     assert rule._waits(kept, moving, 65.2, 20.0) == ""  # kept since first tracked: a tenth will do
     assert rule._waits(replace(kept, glimpse=0.08), moving, 65.2, 20.0) == Waits.HIDDEN
     assert rule._waits(replace(item, glimpse=0.3), moving, 65.2, 20.0) == ""  # a quarter: as before
-
-
-def spans_dater(after: np.ndarray, by: np.ndarray) -> Callable[[np.ndarray], Span]:
-    """A ``dater`` for ``split_by_date`` over per-pixel spans: a group came after the latest floor and
-    by the earliest first showing of its pixels."""
-
-    def date(group: np.ndarray) -> Span:
-        a, b = float(after[group].max()), float(by[group].min())
-        return Span((a + b) / 2, a, b)
-
-    return date
-
-
-def test_pixels_whose_floor_people_hid_for_long_stay_with_the_item_they_came_with() -> None:
-    """Regression (generated clip 73-1): an item put down at 105 s in front of people who had stood on
-    its spot since 65 s. Where their legs hid the floor, its pixels say "after 65 s, by 105 s" (dated
-    85 s); elsewhere "after 105 s, by 105 s". Cut by date, the first became an item of its own, reported
-    20 s early (a false alert and a miss). Their spans meet and they first showed together: one item."""
-    pixels = np.ones((6, 8), bool)
-    after = np.full(pixels.shape, 105.0)
-    by = np.full(pixels.shape, 105.4)
-    after[:, :5] = 65.0  # the legs hid the floor here
-    dated = (after + by) / 2
-    assert len(split_by_date(pixels, dated, 5.0)) == 2  # by date alone
-    assert len(split_by_date(pixels, dated, 5.0, spans_dater(after, by))) == 1
-
-
-def test_a_piece_dated_after_it_first_showed_is_dated_by_when_it_showed_against_a_reported_item() -> None:
-    """Regression (tuning clip 103-1, with ``proven_s`` 1 s and people held while someone walks in front
-    of them): an item put down at 92.5 s, people stood on half of it until 107 s. That half's floor was
-    never seen; its pixels' median date is 97.4 s, 5.1 s after the reported half's 92.3 s, but a good
-    few of them showed by 94.4 s. By its date it was something new beside the item, and a second alert.
-    An item is there by the time it shows: it showed with the item, so it is a piece of it."""
-    reported = TrackedItem(id=3, zone="z", bbox=(0, 0, 20, 20), since_s=92.3, last_seen_s=119.0)
-    piece = TrackedItem(id=5, zone="z", bbox=(0, 0, 8, 15), since_s=97.4, last_seen_s=119.0, shown_by_s=94.4)
-    assert showed_with(piece, reported, 5.0)
-    # dated as it showed (its date no later than its showing): its date says when it came
-    assert not showed_with(replace(piece, since_s=94.4, shown_by_s=98.0), reported, 5.0)
-    # dated after it showed, but it showed long after the item: something else
-    assert not showed_with(replace(piece, since_s=104.0, shown_by_s=99.0), reported, 5.0)
-
-
-def test_a_piece_most_of_whose_pixels_could_have_come_with_a_reported_item_holds_its_date() -> None:
-    """124-1 with a narrower people mask: the part of an item a talker hid as it came (floor last seen at
-    67 s, first shown at 112 s) holds the reported part's date (94.7 s), though a few pixels between the
-    talker's legs saw the floor at 98 s. Something put down beside it at 104 s let the floor show at most
-    of its pixels after 94.7 s; pixels whose floor was never seen hold nothing."""
-    floor = np.array([66.8, 66.8, 67.4, 67.4, 67.4, 98.0, 111.8], np.float32)
-    shown = np.array([112.0, 112.0, 112.0, 112.0, 104.6, 104.6, 112.7], np.float32)
-    assert pixels_hold(floor, shown, 94.7, 0.5)
-    assert not pixels_hold(floor, shown, 94.7, 0.8)  # five of seven
-    beside = np.array([103.8, 103.9, 104.0, 103.9, 66.8], np.float32)
-    assert not pixels_hold(beside, np.full(5, 104.2, np.float32), 94.7, 0.5)
-    assert not pixels_hold(np.full(4, np.nan, np.float32), np.full(4, 112.0, np.float32), 94.7, 0.5)
-    assert not pixels_hold(np.zeros(0, np.float32), np.zeros(0, np.float32), 94.7, 0.5)
-
-
-def test_an_item_put_down_against_one_standing_there_is_still_its_own_piece() -> None:
-    """A box set down at 60 s against a bag that came at 20 s: their spans do not meet, two pieces; and
-    something that first showed 30 s after the bag, however wide its span, is not the bag."""
-    pixels = np.ones((6, 8), bool)
-    after = np.full(pixels.shape, 19.5)
-    by = np.full(pixels.shape, 20.0)
-    after[:, 4:], by[:, 4:] = 59.5, 60.0
-    assert len(split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
-    after[:, 4:] = 10.0  # the floor there last showed before the bag came
-    assert len(split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by))) == 2
-
-
-def test_the_part_of_an_item_a_crowd_hid_as_it_came_is_joined_to_the_part_seen_to_come() -> None:
-    """Regression (clip 254-0, people's sure silhouettes skipped in the look-back): an item put down at
-    81.8 s among talkers who had stood there since 43.8 s. Its left part was seen to come (after 81.5 s,
-    by 81.6 s); people hid its right part's floor from 43.4 s until it showed at 87.2 s, so that part is
-    dated to the middle, 65.3 s, and made an item of its own, reported before the item (a false alert).
-    Its span holds the moment the rest came and it showed 5.6 s after: it came with it. Shown 40 s after,
-    it is something put down later under the crowd (``..._still_its_own_piece`` above)."""
-    pixels = np.ones((6, 10), bool)
-    after = np.full(pixels.shape, 81.5)
-    by = np.full(pixels.shape, 81.6)
-    after[:, 6:], by[:, 6:] = 43.4, 87.2
-    dated = (after + by) / 2
-    dater = spans_dater(after, by)
-    assert len(split_by_date(pixels, dated, 5.0)) == 2  # by date alone
-    assert len(split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 1
-    seen, hidden = Span(81.55, 81.5, 81.6), Span(65.3, 43.4, 87.2)
-    assert came_while_hidden(seen, hidden, 1.0, 5.0)
-    assert came_while_hidden(hidden, seen, 1.0, 5.0)  # either way round
-    assert not came_while_hidden(seen, replace(hidden, shown_by_s=81.5), 1.0, 5.0)  # hidden till before
-    assert not came_while_hidden(seen, Span(85.0, 83.0, 87.2), 1.0, 5.0)  # not hidden for long
-    unsharp = replace(seen, came_after_s=80.0, shown_by_s=83.1)
-    assert not came_while_hidden(unsharp, hidden, 1.0, 5.0)  # nor seen to come
-    assert not came_while_hidden(seen, Span(68.0, 43.4, 92.0), 1.0, 5.0)  # shown 10.4 s after
-    assert not came_while_hidden(seen, Span(np.nan, np.nan, 87.2), 1.0, 5.0)  # floor not seen
-    by[:, 6:] = 92.0  # the right part showed 10.4 s after the rest came
-    after[:, 6:] = 43.4
-    assert len(split_by_date(pixels, (after + by) / 2, 5.0, spans_dater(after, by), 1.0, 8)) == 2
-
-
-def test_touching_items_put_down_seconds_apart_are_two_pieces_though_their_dates_run_together() -> None:
-    """Regression (clip 161-1): two items set down 3.1 s apart, one right behind the other. Their pixels'
-    dates run into each other (no jump of ``same_item_s``), but the later one's floor last showed after
-    the first had shown itself at every pixel of it: their spans lie apart. One item whose pixels' dates
-    spread as widely, all of whose spans hold the moment it came, stays one piece."""
-    pixels = np.ones((6, 8), bool)
-    after = np.full(pixels.shape, 31.4)
-    by = np.full(pixels.shape, 31.6)
-    after[:, 4:], by[:, 4:] = 34.4, 35.0
-    dated = (after + by) / 2 + np.linspace(-1.2, 1.2, pixels.size).reshape(pixels.shape)  # noisy dates
-    assert np.diff(np.sort(dated.ravel())).max() < 1.5
-    assert len(split_by_date(pixels, dated, 5.0)) == 1  # by date alone
-    assert len(split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 2
-    after = np.full(pixels.shape, 29.0)
-    after[:, 4:] = 31.0
-    by = np.full(pixels.shape, 32.0)
-    by[:, 4:] = 34.0  # every span holds 31.5 s
-    assert len(split_by_date(pixels, dated, 5.0, spans_dater(after, by), apart_s=1.0, min_px=8)) == 1
-
-
-def test_items_put_down_ten_seconds_apart_under_a_crowd_are_two_though_neither_was_seen_to_come() -> None:
-    """Regression (clip 212-0): an item set down at 102 s under a crowd, and one touching it at 114.5 s.
-    People hid both while they came: neither half's span is sharp, and the first item's pixels hidden
-    longest are dated in between, so the dates run together. But the floor last showed at the second
-    more than ``same_item_s`` after the first had shown itself: they came one after the other. One item
-    whose pixels' spans are as wide but all hold the moment it came stays one piece."""
-    pixels = np.ones((8, 8), bool)
-    after = np.full(pixels.shape, 98.6)
-    by = np.full(pixels.shape, 104.8)
-    after[:2, :], by[:2, :] = 93.0, 120.0  # the first item's part hidden longest
-    after[4:, :], by[4:, :] = 111.8, 115.0  # the second item
-    after[4:6, :] = 107.0  # part of it hidden from a little earlier
-    dated = (after + by) / 2
-    assert np.diff(np.sort(dated.ravel())).max() < 5.0  # no jump in the dates
-    dater = spans_dater(after, by)
-    assert len(split_by_date(pixels, dated, 5.0, dater, apart_s=1.0, min_px=8)) == 2
-    one_after = np.where(after > 100, 101.0, after)  # every span holds 102 s
-    one_by = np.where(by < 110, 104.8, np.minimum(by, 108.0))
-    one_dated = (one_after + one_by) / 2
-    assert len(split_by_date(pixels, one_dated, 5.0, spans_dater(one_after, one_by), 1.0, 8)) == 1
-
-
-def test_a_blob_that_took_in_another_things_pixels_is_dated_by_its_pixels_seen_to_come() -> None:
-    """Regression (clip 173-1): a far item set down at 105.7 s next to where two people had stood talking
-    until 98 s; its blob took in pixels of their spot, which show something since about 101 s and the
-    floor last at 35-45 s. The spans disagree (no overlap), and the median pixel dated the item 2.9 s
-    early. The pixels seen to come (the floor until 105.2 s, the item from 105.8 s) date it; a stray one or
-    two do not."""
-    rng = np.random.default_rng(3)
-    floor_s = np.concatenate([np.full(17, 105.2), rng.uniform(35, 45, 50), np.full(25, 104.0)])
-    shown_s = np.concatenate([np.full(17, 105.8), rng.uniform(100, 102.5, 50), np.full(25, 109.4)])
-    since = np.concatenate([np.full(17, 105.5), rng.uniform(100.5, 102.5, 50), np.full(25, 106.7)])
-    assert abs(float(np.median(since)) - 105.7) > 2.5  # what the median pixel says
-    assert date_pixels(SMALL, since, floor_s, shown_s).since_s == pytest.approx(105.5)
-    floor_s[2:17], shown_s[2:17], since[2:17] = 40.0, 101.0, 101.0  # two pixels seen to come: not enough
-    assert date_pixels(SMALL, since, floor_s, shown_s).since_s == pytest.approx(float(np.median(since)))
 
 
 def removed_then_replaced_among_passers_by(people: bool) -> list[float]:
@@ -1076,47 +885,3 @@ def test_two_items_seen_with_the_floor_between_them_stay_two(keep_apart: bool, a
         assert abs(sinces[0] - 8) <= 1 and abs(sinces[1] - 11) <= 3, sinces
     else:
         assert len(sinces) == 1 and abs(sinces[0] - 8) <= 1, sinces  # the second went into the first
-
-
-def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_with_nobody_on_it() -> None:
-    """``seen_apart`` looks at the pixels within a person's reach of both items (``bridge_px``); a person
-    standing there, or those pixels differing from the empty floor (a piece of an item not yet standing),
-    say nothing. ``nearest_of`` then shares a blob across the gap out to each item by its last pixels."""
-
-    def item(ident: int, x: int) -> TrackedItem:
-        box = (float(x), 10.0, float(x + 6), 20.0)
-        return TrackedItem(ident, ZONE.name, box, 0.0, 0.0, footprint=box, pixels=np.ones((10, 6), bool))
-
-    left, right = item(1, 10), item(2, 19)  # columns 10-15 and 19-24: a gap of three columns
-    differs = np.zeros((40, 40), bool)
-    people = np.zeros((40, 40), bool)
-    assert seen_apart(left, right, differs, people, reach=4, bare=0.2)
-    assert seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no person detector
-    people[12, 17] = True
-    assert not seen_apart(left, right, differs, people, reach=4, bare=0.2)  # someone on the gap
-    differs[10:20, 16:19] = True
-    assert not seen_apart(left, right, differs, None, reach=4, bare=0.2)  # no floor showing
-    assert not seen_apart(left, item(3, 30), np.zeros_like(differs), None, reach=4, bare=0.2)  # too far
-    seam = item(4, 17)  # columns 17-22: meets the left one along a seam a column wide (column 16)
-    differs = np.zeros((40, 40), bool)
-    differs[10:20, 10:23] = True  # one item, its two pieces and the seam between them; the floor around
-    assert not seen_apart(left, seam, differs, None, reach=4, bare=0.2)  # the floor below both says nothing
-    blob = np.ones((10, 15), bool)  # columns 10-24, the gap filled
-    parts = nearest_of(blob, 10, 10, [left, right])
-    # the middle column is as near to both: it goes to the first
-    assert [(x, y, part.shape) for x, y, part in parts] == [(10, 10, (10, 8)), (18, 10, (10, 7))]
-
-
-def test_params_at_another_width_scale_distances_and_counts_from_the_values_tuned_at_320() -> None:
-    """The defaults are ``at_width(480)``; ``at_width(320)`` gives back the rule up to session 28."""
-    assert ClutterParams() == ClutterParams.at_width(480)
-    old = ClutterParams.at_width(320)
-    assert (old.width, old.bridge_px, old.moving_margin, old.shown_px, old.sharp_px) == (320, 4, 3, 8, 8)
-    assert old.people.grow_px == 1
-    wide = ClutterParams()
-    # distances by 1.5 rounded up (a 4.5 px margin is 5), pixel counts by 1.5 squared
-    assert (wide.bridge_px, wide.moving_margin, wide.people.grow_px) == (6, 5, 2)
-    assert (wide.shown_px, wide.sharp_px) == (18, 18)
-    assert replace(old, width=480, bridge_px=6, moving_margin=5, shown_px=18, sharp_px=18) == replace(
-        wide, people=old.people
-    )
