@@ -12,7 +12,7 @@ import pytest
 from benchmarks.clutter_masks import MaskProbe
 from edge.rules.clutter import ClutterParams, ClutterRule
 from sharpeyes.config import Zone
-from tests.edge.rules.test_clutter import DrawnPeople, floor
+from tests.edge.rules.clutter.test_rule import DrawnPeople, floor
 
 ZONE = Zone(name="fire_lane", polygon=[[20, 60], [300, 60], [300, 230], [20, 230]], dwell_s=10)
 

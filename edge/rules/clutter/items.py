@@ -105,7 +105,8 @@ class RegionPixels:
 
 def lies_on(item: TrackedItem, box: BBox) -> bool:
     """Does a blob's ``box`` lie on the item's footprint? Then the blob continues it, if they came
-    together (``_track``); else it may have taken in the item's pixels (``ClutterRule._hand_back``)."""
+    together (``ClutterRule._track``); else it may have taken in the item's pixels
+    (``ClutterRule._hand_back``)."""
     return overlap(item.footprint, box) > 0.3
 
 
