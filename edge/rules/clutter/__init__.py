@@ -29,8 +29,8 @@ of a corridor defeats now and then (benchmarks/RESULTS.md). The detector only ru
 something in the zones differs from the empty corridor.
 
 The rule in modules: ``params`` (its tunables), ``rule`` (``ClutterRule``, the per-frame loop),
-``spans`` (when pixels came, and which came together), ``items`` (blobs, tracked items, why one
-waits), ``shapes`` (boxes and masks).
+``people_mask`` (where people are), ``spans`` (when pixels came, and which came together), ``items``
+(blobs, tracked items, why one waits), ``shapes`` (boxes and masks).
 """
 
 from edge.rules.clutter.items import RegionPixels, RegionState, TrackedItem, Waits

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from edge.rules.anchors import AnchorLayer
+from edge.rules.clutter.params import ClutterParams
 from edge.rules.clutter.shapes import (
     BBox,
     box_slices,
@@ -200,3 +201,43 @@ def showed_with(item: TrackedItem, other: TrackedItem, same_item_s: float) -> bo
     """Dated after it first showed (the median of pixels people hid for long, whose floor was not seen),
     it showed within ``same_item_s`` of ``other``'s date: that says more of when it came than its date."""
     return item.since_s > item.shown_by_s and abs(item.shown_by_s - other.since_s) <= same_item_s
+
+
+def waits(
+    item: TrackedItem,
+    p: ClutterParams,
+    t_s: float,
+    dwell_s: float,
+    moving: np.ndarray,
+    people: np.ndarray | None = None,
+    given_back: np.ndarray | None = None,
+) -> str:
+    """Why an unreported item is not reported now ('' when it has stood ``dwell_s``, in view,
+    steady, seen nearly throughout, with nobody moving at it).
+
+    A person who stops is still for seconds, not for the dwell; a blob made of passers-by's traces
+    comes and goes and changes shape; an item keeps its place and its box. Motion at or next to the
+    box right now (someone walking past or bending over it) postpones the decision to a quiet frame.
+    With a person detector, motion inside the people it found does not: they stand in front of the
+    item, and what shows of it is judged without their pixels already. Someone who stays at an item
+    shifting from foot to foot would otherwise postpone it until it is taken away. ``people``: their pixels
+    this frame; ``given_back``: the edge pixels the mask gave back to be seen, which move with them.
+    """
+    if item.last_seen_s != t_s:
+        return Waits.UNSEEN
+    if t_s - item.since_s < dwell_s:
+        return Waits.DWELL
+    kept = item.steady_since_s <= item.first_seen_s  # its box as when first tracked, all along
+    if item.visible < p.visible or item.glimpse < (p.glimpse_kept if kept else p.glimpse):
+        return Waits.HIDDEN  # hidden right now (or a trace of someone gone): look again when it shows
+    if item.seen < p.seen_share * item.frames:
+        return Waits.SELDOM
+    if t_s - item.steady_since_s < p.steady_s:
+        return Waits.UNSTEADY
+    rows, cols = box_slices(item.footprint, moving.shape, p.moving_margin)
+    near = moving[rows, cols]
+    if people is not None:
+        near = near & ~people[rows, cols]  # people found are in front of it, not at it
+    if given_back is not None:
+        near = near & ~given_back[rows, cols]  # their edges moving with them
+    return Waits.MOVING if float(near.mean()) > p.moving_share else ""

@@ -28,8 +28,10 @@ from edge.rules.clutter.items import (
     pixels_touch,
     seen_apart,
     showed_with,
+    waits,
 )
 from edge.rules.clutter.params import ClutterParams
+from edge.rules.clutter.people_mask import PeopleMasker
 from edge.rules.clutter.shapes import (
     ELLIPSE_3X3,
     BBox,
@@ -55,12 +57,7 @@ from edge.rules.clutter.spans import (
 )
 from edge.rules.people import (
     PeopleFinder,
-    PeopleHold,
     PeopleShapes,
-    distinct_edge,
-    mixed_edge,
-    people_mask,
-    silhouette_layers,
 )
 from edge.zonemask import Polygon, analysis_size, analysis_window, polygon_mask, zone_mask
 from sharpeyes.config import CameraConfig, Zone
@@ -100,8 +97,7 @@ class ClutterRule:
         self.confirmer = confirmer
         self.people = people
         self.silhouettes = silhouettes  # with ``people``: mask what people show, not their whole boxes
-        self.frames = 0  # analysed with a person detector at hand ...
-        self.people_frames = 0  # ... of which it ran (something in the zones differed)
+        self._masker = PeopleMasker(people, silhouettes, self.params) if people is not None else None
         self._background: EmptyBackground | None = None
         self._anchors: Anchors | None = None
         self._labels = np.zeros((0, 0), np.int32)
@@ -112,12 +108,10 @@ class ClutterRule:
         self._owned = np.zeros((0, 0), bool)  # pixels of alerted items: never part of a new blob
         self._image = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, reference lighting
         self._unblurred = np.zeros((0, 0, 3), np.float32)  # this frame, analysed size, before the blur
-        self._people_now: np.ndarray | None = None  # this frame's pixels in people's boxes (a detector runs)
-        # ... and the pixels at their edges the mask gives back to be seen (``PeopleParams.
-        # distinct_tolerance``): what shows there may be an item, but what moves there is the person
+        self._people_now: np.ndarray | None = None  # this frame's pixels of people (a detector runs)
+        # ... and the pixels at their edges the mask gives back to be seen (``PeopleNow.given_back``)
         self._given_back: np.ndarray | None = None
         self._standing: Standing | None = None  # this frame's standing anchors (``_blobs``)
-        self._people_hold = PeopleHold(self.params.people)
 
     @classmethod
     def from_camera(
@@ -142,6 +136,16 @@ class ClutterRule:
     @property
     def items(self) -> list[TrackedItem]:
         return list(self._items)
+
+    @property
+    def frames(self) -> int:
+        """Frames analysed with a person detector at hand ..."""
+        return self._masker.frames if self._masker is not None else 0
+
+    @property
+    def people_frames(self) -> int:
+        """... of which it ran (something in the zones differed from the empty corridor)."""
+        return self._masker.detector_frames if self._masker is not None else 0
 
     def _looked_at(self, bbox: BBox, t_s: float) -> tuple[Anchors, slice, slice, Standing] | None:
         """For ``region`` and ``region_pixels``: the anchors, the window over ``bbox`` (frame pixels) and
@@ -203,7 +207,12 @@ class ClutterRule:
         fg = self._background.update(image, t_s, self._people_now)  # people a frame ago
         if fg is None:
             return []
-        self._people_now, surely = self._people(frame, fg, t_s)
+        found = None
+        if self._masker is not None:
+            found = self._masker.find(frame, fg, self._labels > 0, self._scale, t_s)
+        self._people_now = None if found is None else found.mask
+        self._given_back = None if found is None else found.given_back
+        surely = None if found is None else found.sure
         if self.params.blur_among_free and self._people_now is not None and self._people_now.any():
             fg = self._blurred_among_free(fg, self._people_now, t_s)
         self._anchors.update(fg, t_s, self._people_now, surely)
@@ -248,51 +257,6 @@ class ClutterRule:
             cv2.dilate(people.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         ) & ~people  # the blur's reach
         return self._background.compare_again(fg, beside, among, t_s)
-
-    def _people(
-        self, frame: np.ndarray, fg: Foreground, t_s: float
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Pixels of people (analysis size): inside their boxes, or what they show of them with a silhouette
-        model; None without a person detector. With them, the pixels surely a person (``PeopleParams.
-        sure_chance``) when the look-back skips people, else None. An empty fire lane has nobody in it: the
-        detector runs only when something there differs from the empty corridor. People it loses while
-        they stand still are held (``PeopleHold``)."""
-        if self.people is None:
-            return None, None
-        self.frames += 1
-        boxes = np.zeros((0, 4), np.float32)
-        if (fg.differs & (self._labels > 0)).any():
-            self.people_frames += 1
-            boxes = self.people.boxes(frame)
-        held = self._people_hold.update(boxes, t_s, fg.image, self._scale)
-        shape = fg.differs.shape
-        self._given_back = None
-        if self.silhouettes is None:
-            return people_mask(held, shape, self._scale, self.params.people.margin), None
-        skips = self.params.anchors.lookback_skips_people  # the look-back wants who surely stood where
-        if not len(held):
-            return np.zeros(shape, bool), np.zeros(shape, bool) if skips else None
-        people = self.params.people
-        tolerance = people.mix_tolerance  # None: the mask is grown by chance, in ``silhouette_layers``
-        distinct = people.distinct_tolerance
-        layers = silhouette_layers(
-            self.silhouettes,
-            frame,
-            held,
-            shape,
-            self._scale,
-            people.grow_px if tolerance is None else 0,
-            people.grow_chance,
-            people.sure_chance if skips or tolerance is not None or distinct is not None else None,
-        )
-        mask, sure = layers.mask, layers.sure
-        if tolerance is not None:
-            mask = mask | mixed_edge(fg.image, fg.reference, mask, sure, people.grow_px, tolerance)
-        elif distinct is not None:
-            grown = mask & ~layers.core
-            self._given_back = distinct_edge(fg.image, fg.reference, grown, sure, people.grow_px, distinct)
-            mask = mask & ~self._given_back
-        return mask, sure if skips else None
 
     def _blobs(self, diff: np.ndarray, differs: np.ndarray, t_s: float) -> list[Blob]:
         """Connected groups of pixels whose anchors are old enough and were mostly in view."""
@@ -621,35 +585,8 @@ class ClutterRule:
             item.came_after_s, item.shown_by_s = found[0].came_after_s, found[0].shown_by_s
 
     def _waits(self, item: TrackedItem, moving: np.ndarray, t_s: float, dwell_s: float) -> str:
-        """Why an unreported item is not reported now ('' when it has stood ``dwell_s``, in view,
-        steady, seen nearly throughout, with nobody moving at it).
-
-        A person who stops is still for seconds, not for the dwell; a blob made of passers-by's traces
-        comes and goes and changes shape; an item keeps its place and its box. Motion at or next to the
-        box right now (someone walking past or bending over it) postpones the decision to a quiet frame.
-        With a person detector, motion inside the people it found does not: they stand in front of the
-        item, and what shows of it is judged without their pixels already. Someone who stays at an item
-        shifting from foot to foot would otherwise postpone it until it is taken away.
-        """
-        p = self.params
-        if item.last_seen_s != t_s:
-            return Waits.UNSEEN
-        if t_s - item.since_s < dwell_s:
-            return Waits.DWELL
-        kept = item.steady_since_s <= item.first_seen_s  # its box as when first tracked, all along
-        if item.visible < p.visible or item.glimpse < (p.glimpse_kept if kept else p.glimpse):
-            return Waits.HIDDEN  # hidden right now (or a trace of someone gone): look again when it shows
-        if item.seen < p.seen_share * item.frames:
-            return Waits.SELDOM
-        if t_s - item.steady_since_s < p.steady_s:
-            return Waits.UNSTEADY
-        rows, cols = box_slices(item.footprint, moving.shape, p.moving_margin)
-        near = moving[rows, cols]
-        if self._people_now is not None:
-            near = near & ~self._people_now[rows, cols]  # people found are in front of it, not at it
-        if self._given_back is not None:
-            near = near & ~self._given_back[rows, cols]  # their edges moving with them
-        return Waits.MOVING if float(near.mean()) > p.moving_share else ""
+        """``waits``, with this frame's people and the edges the mask gave back to be seen."""
+        return waits(item, self.params, t_s, dwell_s, moving, self._people_now, self._given_back)
 
     def _due(self, frame: np.ndarray, moving: np.ndarray, t_s: float) -> list[AlertDraft]:
         drafts = []

@@ -1,4 +1,5 @@
-"""How tracked items' pixels lie to each other: the floor between them, a blob shared out among them."""
+"""How tracked items' pixels lie to each other (the floor between them, a blob shared out among them), and
+why one waits."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from edge.rules.clutter import TrackedItem
-from edge.rules.clutter.items import nearest_of, seen_apart, showed_with
+from edge.rules.clutter import ClutterParams, TrackedItem, Waits
+from edge.rules.clutter.items import nearest_of, seen_apart, showed_with, waits
 
 
 def test_a_piece_dated_after_it_first_showed_is_dated_by_when_it_showed_against_a_reported_item() -> None:
@@ -52,3 +53,25 @@ def test_the_floor_between_two_items_says_they_are_apart_only_where_it_shows_wit
     parts = nearest_of(blob, 10, 10, [left, right])
     # the middle column is as near to both: it goes to the first
     assert [(x, y, part.shape) for x, y, part in parts] == [(10, 10, (10, 8)), (18, 10, (10, 7))]
+
+
+def test_motion_at_an_item_postpones_its_report_unless_it_is_people_in_front_or_their_edges() -> None:
+    """An item past its dwell, in view, steady: reported unless something moves at it right now; motion
+    inside the people found, or at the edge pixels the mask gave back (which move with them), does not
+    count."""
+    box = (10.0, 10.0, 20.0, 20.0)
+    item = TrackedItem(1, "z", box, since_s=30.0, last_seen_s=60.0, footprint=box, visible=1.0, glimpse=1.0)
+    p = ClutterParams()
+    quiet = np.zeros((40, 40), bool)
+    assert waits(item, p, 60.0, 20.0, quiet) == ""
+    assert waits(item, p, 45.0, 20.0, quiet) == Waits.UNSEEN  # not seen on this frame
+    assert waits(replace(item, last_seen_s=45.0), p, 45.0, 20.0, quiet) == Waits.DWELL
+    assert waits(replace(item, steady_since_s=57.0), p, 60.0, 20.0, quiet) == Waits.UNSTEADY
+    moving = quiet.copy()
+    moving[8:22, 8:22] = True  # someone bending over it
+    assert waits(item, p, 60.0, 20.0, moving) == Waits.MOVING
+    left, right = quiet.copy(), quiet.copy()
+    left[:, :15], right[:, 15:] = True, True
+    assert waits(item, p, 60.0, 20.0, moving, people=left) == Waits.MOVING  # half of it is no person
+    assert waits(item, p, 60.0, 20.0, moving, people=left, given_back=right) == ""
+    assert waits(item, p, 60.0, 20.0, moving, people=left | right) == ""
