@@ -60,7 +60,8 @@ from edge.detect.silhouette import PersonSilhouettes
 from edge.replay import replay
 from edge.rules.clutter import ClutterParams, ClutterRule
 from edge.rules.people import DetectedPeople, PeopleFinder, PeopleShapes
-from edge.synth.corridor import SEEN_SHARE, SINCE_TOLERANCE_S, write_corridor_clip
+from edge.synth.corridor import write_corridor_clip
+from edge.synth.corridor_truth import SEEN_SHARE, SINCE_TOLERANCE_S
 from edge.synth.truth_people import ClockedRule, TruthPeople
 from sharpeyes.config import CameraConfig, load_model
 from sharpeyes.contract.alert import ClutterAttributes

@@ -32,7 +32,9 @@ from benchmarks.clutter_eval import add_people_option, people_finder, people_sha
 from edge.analyzer import AlertDraft
 from edge.replay import replay
 from edge.rules.clutter import ClutterRule
-from edge.synth.corridor import SEEN_SHARE, clip_renderer, item_pixels
+from edge.synth.corridor import clip_renderer
+from edge.synth.corridor_draw import item_pixels
+from edge.synth.corridor_truth import SEEN_SHARE
 from edge.zonemask import analysis_size
 from sharpeyes.config import CameraConfig, load_model
 

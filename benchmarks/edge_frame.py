@@ -55,7 +55,8 @@ from edge.detect.silhouette import PersonSilhouettes
 from edge.motion import MotionGate
 from edge.rules.clutter import ClutterParams, ClutterRule
 from edge.rules.people import DetectedPeople
-from edge.synth.corridor import camera_config, make_scene, write_clip
+from edge.synth.corridor import camera_config, write_clip
+from edge.synth.corridor_scene import make_scene
 from sharpeyes.config import CameraConfig
 
 ANALYSED_FPS = 5.0

@@ -18,8 +18,9 @@ import numpy as np
 import yaml
 from shapely.geometry import Polygon
 
-from edge.synth import corridor
+from edge.synth import corridor_scene
 from edge.synth.camera3d import PinholeCamera
+from edge.synth.corridor_draw import base_image
 from edge.synth.indoor_compose import Scenery, Visible, far_to_near, paint
 from edge.synth.indoor_effects import Look, apply_look
 from edge.synth.indoor_objects import CLASSES, Placed, Thing, sample_thing
@@ -203,18 +204,21 @@ def lift_still(rng: np.random.Generator) -> Still:
 
 
 def corridor_camera() -> PinholeCamera:
-    """The corridor clips' camera (``corridor.project``) as a ``PinholeCamera``."""
+    """The corridor clips' camera (``corridor_scene.project``) as a ``PinholeCamera``."""
     return PinholeCamera.level(
-        corridor.CAM_HEIGHT, corridor.FOCAL, (corridor.W, corridor.H), corridor.HORIZON_Y
+        corridor_scene.CAM_HEIGHT,
+        corridor_scene.FOCAL,
+        (corridor_scene.W, corridor_scene.H),
+        corridor_scene.HORIZON_Y,
     )
 
 
 def corridor_still(rng: np.random.Generator) -> Still:
     camera = corridor_camera()
-    image = corridor._base_image()
+    image = base_image()
     tint = rng.uniform(0.85, 1.15, 3).astype(np.float32)
     image = np.clip(image.astype(np.float32) * tint, 0, 255).astype(np.uint8)
-    hw = corridor.HALF_WIDTH - 0.05
+    hw = corridor_scene.HALF_WIDTH - 0.05
     floor = Floor(Polygon([(-hw, 2.7), (hw, 2.7), (hw, 10.0), (-hw, 10.0)]))
     vehicles = _vehicle_mix(rng) + ([str(rng.choice(VEHICLES))] if rng.random() < 0.3 else [])
     placed = _fill(floor, rng, vehicles, _counts(rng, [0.25, 0.35, 0.25, 0.15], 3, 2, 0.35), pushers=0.3)

@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 
 from edge.analyzer import AlertDraft, Analyzer
-from edge.synth.corridor import CorridorRenderer, clip_renderer
+from edge.synth.corridor import clip_renderer
+from edge.synth.corridor_draw import CorridorRenderer
 
 
 class TruthPeople:

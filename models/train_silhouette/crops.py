@@ -21,7 +21,8 @@ import numpy as np
 from edge.detect import Detector, SessionPool
 from edge.detect.silhouette import crop, crop_window
 from edge.rules.people import DetectedPeople
-from edge.synth.corridor import ANALYSED_FPS, corridor_renderer
+from edge.synth.corridor import corridor_renderer
+from edge.synth.corridor_scene import ANALYSED_FPS
 from models.train_silhouette import INPUT_SIZE, MARGIN
 
 CLIP_NAME = re.compile(r"corridor-(\d+)-(\d+)\.mp4$")

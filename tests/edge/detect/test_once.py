@@ -10,7 +10,8 @@ import pytest
 from edge.analyzers import DEFAULT_INDOOR_MANIFEST, analyzers_for
 from edge.detect import Detector, SessionPool
 from edge.detect.once import OncePerFrame
-from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker
+from edge.synth.corridor_draw import CorridorRenderer
+from edge.synth.corridor_scene import CorridorScene, Lighting, Walker
 from sharpeyes.config import CameraConfig
 from sharpeyes.timefmt import EPOCH
 

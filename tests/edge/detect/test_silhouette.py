@@ -14,7 +14,9 @@ from edge.detect import Detector, ModelError, SessionPool
 from edge.detect.manifest import sha256_of
 from edge.detect.silhouette import PersonSilhouettes, crop, crop_window, paste, paste_chances
 from edge.rules.people import DetectedPeople, people_mask
-from edge.synth.corridor import CorridorRenderer, H, W, corridor_scene
+from edge.synth.corridor import corridor_scene
+from edge.synth.corridor_draw import CorridorRenderer
+from edge.synth.corridor_scene import H, W
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,8 @@ from edge.rules.people import (
     people_mask,
     silhouette_layers,
 )
-from edge.synth.corridor import CorridorRenderer, CorridorScene, Lighting, Walker, project
+from edge.synth.corridor_draw import CorridorRenderer
+from edge.synth.corridor_scene import CorridorScene, Lighting, Walker, project
 from sharpeyes.timefmt import EPOCH
 
 

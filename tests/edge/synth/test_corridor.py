@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from edge.synth.corridor import (
-    ANALYSED_FPS,
-    Z_FAR,
-    Z_NEAR,
-    CorridorScene,
-    Item,
-    Lighting,
-    Walker,
-    ground_truth,
-    item_sightings,
-)
+from edge.synth.corridor_scene import ANALYSED_FPS, Z_FAR, Z_NEAR, CorridorScene, Item, Lighting, Walker
+from edge.synth.corridor_truth import ground_truth, item_sightings
 
 STEADY = Lighting(0.0, 100.0, 0.0, 0.0, 100.0, 0.0)
 BLUE = (30, 60, 170)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge.synth import corridor
 from edge.synth.camera3d import PinholeCamera
+from edge.synth.corridor_scene import project
 from edge.synth.indoor_compose import paint
 from edge.synth.indoor_objects import CLASSES, Placed, sample_thing
 from edge.synth.stills import corridor_camera
@@ -88,7 +88,7 @@ def test_visible_boxes_stay_inside_the_picture_even_when_cut_by_its_edge(
 @given(x=st.floats(-2, 2), y=st.floats(0, 3), z=st.floats(1, 20))
 def test_the_corridor_camera_projects_as_the_corridor_clips_do(x: float, y: float, z: float) -> None:
     px, _ = corridor_camera().project(np.array([[x, y, z]]))
-    assert px[0] == pytest.approx(corridor.project(x, y, z), abs=1e-6)
+    assert px[0] == pytest.approx(project(x, y, z), abs=1e-6)
 
 
 def test_a_wall_reaching_behind_the_camera_is_clipped_not_folded() -> None:

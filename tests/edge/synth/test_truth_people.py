@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from edge.analyzer import AlertDraft
-from edge.synth.corridor import CorridorRenderer, H, W, corridor_renderer, write_corridor_clip
+from edge.synth.corridor import corridor_renderer, write_corridor_clip
+from edge.synth.corridor_draw import CorridorRenderer
+from edge.synth.corridor_scene import H, W
 from edge.synth.truth_people import ClockedRule, TruthPeople
 
 
