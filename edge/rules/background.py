@@ -44,10 +44,15 @@ class Foreground:
     reference: np.ndarray  # the empty corridor, float32 BGR (not a copy: read, do not keep)
 
 
+def channel_max(d: np.ndarray) -> np.ndarray:
+    """max over the last axis of three colour channels (…x3 → …), without numpy's slow reduce over so
+    short an axis."""
+    return np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2])
+
+
 def channel_max_absdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """max over the colour channels of |a - b| (float32 HxWx3 → HxW), without numpy's slow axis reduce."""
-    d = cv2.absdiff(a, b)
-    return np.maximum(np.maximum(d[:, :, 0], d[:, :, 1]), d[:, :, 2])
+    """max over the colour channels of |a - b| (float32 HxWx3 → HxW)."""
+    return channel_max(cv2.absdiff(a, b))
 
 
 class EmptyBackground:

@@ -18,6 +18,7 @@ import numpy as np
 
 from edge.detect.decode import intersection_matrix, iou_matrix
 from edge.detect.detections import Detections
+from edge.rules.background import channel_max
 from edge.tracking import greedy_pairs
 from edge.zonemask import analysis_window
 
@@ -292,8 +293,7 @@ def blend_distance(
         norm[..., 0] + norm[..., 1] + norm[..., 2], 1.0
     )
     share = np.clip(along, 0.0, 1.0)  # how much of the person's colour the pixel mixes in
-    off = np.abs(off_floor - share[..., None] * towards)
-    off_mix = np.maximum(np.maximum(off[..., 0], off[..., 1]), off[..., 2])
+    off_mix = channel_max(np.abs(off_floor - share[..., None] * towards))
     best = np.where(person, off_mix, np.float32(np.inf)).min(1, initial=np.inf)
     return ys, xs, best
 
